@@ -1,0 +1,37 @@
+"""The ``mathforge`` command: one subcommand per capability, each a thin layer over the library."""
+
+from __future__ import annotations
+
+import typer
+
+from mathforge import __version__
+from mathforge.cli.grade_cmd import grade_command
+
+app = typer.Typer(
+    name="mathforge",
+    help="Turn a general language model into a math-specialised one, and prove it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mathforge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """mathforge: math corpus → training → trustworthy grading and evaluation."""
+
+
+app.command("grade")(grade_command)
+
+if __name__ == "__main__":
+    app()

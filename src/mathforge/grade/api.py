@@ -1,0 +1,141 @@
+"""Public grading API: one pair (``is_equiv``, ``grade``) or a batch (``grade_many``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from mathforge.grade.extract import STYLES, extract_answer
+from mathforge.grade.judge import KINDS, judge
+from mathforge.grade.pool import DEFAULT_TIMEOUT, SymbolicPool, shared_pool
+
+VERDICTS = ("correct", "wrong", "timeout", "unparseable")
+
+
+@dataclass(frozen=True)
+class GradeItem:
+    """One thing to grade: the gold answer, the model's full output, and how to read them."""
+
+    gold: str
+    output: str
+    style: str = "auto"
+    kind: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.style not in STYLES:
+            raise ValueError(f"unknown style {self.style!r}; use one of {', '.join(STYLES)}")
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}; use one of {', '.join(KINDS)}")
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """The verdict (correct / wrong / timeout / unparseable), why, and what answer was extracted."""
+
+    verdict: str
+    reason: str
+    pred: str | None
+    source: str
+    symbolic: bool = False  # whether a worker process was needed
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "correct"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def default_style(kind: str) -> str:
+    return {"choice": "choice", "cloze": "cloze"}.get(kind, "auto")
+
+
+def as_item(obj: GradeItem | Mapping[str, Any] | Sequence[Any]) -> GradeItem:
+    """Accept a GradeItem, a mapping with gold/output[/style/kind], or a (gold, output[, style, kind]) tuple."""
+    if isinstance(obj, GradeItem):
+        return obj
+    if isinstance(obj, Mapping):
+        kind = str(obj.get("kind") or "auto")
+        return GradeItem(
+            str(obj["gold"]), str(obj["output"]), str(obj.get("style") or default_style(kind)), kind
+        )
+    gold, output, *rest = obj
+    kind = str(rest[1]) if len(rest) > 1 and rest[1] else "auto"
+    style = str(rest[0]) if rest and rest[0] else default_style(kind)
+    return GradeItem(str(gold), str(output), style, kind)
+
+
+def _fast(item: GradeItem) -> tuple[GradeResult | None, str | None, str]:
+    ext = extract_answer(item.output, item.style)
+    if ext.answer is None:
+        return GradeResult("unparseable", "no answer found in the output", None, ext.source), None, ext.source
+    decided = judge(item.gold, ext.answer, item.kind, symbolic=False)
+    if decided is not None:
+        return GradeResult(decided[0], decided[1], ext.answer, ext.source), ext.answer, ext.source
+    return None, ext.answer, ext.source
+
+
+def grade_many(
+    items: Iterable[GradeItem | Mapping[str, Any] | Sequence[Any]],
+    workers: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+    *,
+    pool: SymbolicPool | None = None,
+    on_result: Callable[[int, GradeResult], None] | None = None,
+) -> list[GradeResult]:
+    """Grade a batch. Fast-path pairs are decided in this process; the rest go to ``workers`` killable
+    processes with a hard ``timeout`` per pair, so the batch takes at most ~(hard pairs / workers) ×
+    timeout and one pathological pair never blocks the others. Results come back in input order;
+    ``on_result(index, result)`` is called as each one is known (for progress bars)."""
+    parsed = [as_item(x) for x in items]
+    results: list[GradeResult | None] = [None] * len(parsed)
+    pending: list[tuple[int, Any, str, str]] = []
+    own_pool = None
+    try:
+        for i, item in enumerate(parsed):
+            res, pred, source = _fast(item)
+            if res is not None:
+                results[i] = res
+                if on_result:
+                    on_result(i, res)
+                continue
+            if pool is None and own_pool is None:
+                own_pool = SymbolicPool(workers=workers)
+            active = pool or own_pool
+            assert active is not None and pred is not None
+            pending.append((i, active.submit(item.gold, pred, item.kind, timeout), pred, source))
+        for i, future, pred, source in pending:
+            verdict, reason = SymbolicPool.result(future, timeout)
+            res = GradeResult(verdict, reason, pred, source, symbolic=True)
+            results[i] = res
+            if on_result:
+                on_result(i, res)
+    finally:
+        if own_pool is not None:
+            own_pool.close()
+    return [r for r in results if r is not None]
+
+
+def grade(
+    gold: str, output: str, style: str = "auto", kind: str = "auto", timeout: float = DEFAULT_TIMEOUT
+) -> GradeResult:
+    """Grade one model output against a gold answer (extraction + equivalence)."""
+    item = GradeItem(gold, output, style, kind)
+    res, pred, source = _fast(item)
+    if res is not None:
+        return res
+    pool = shared_pool()
+    verdict, reason = SymbolicPool.result(pool.submit(gold, pred or "", kind, timeout), timeout)
+    return GradeResult(verdict, reason, pred, source, symbolic=True)
+
+
+def is_equiv(gold: str, pred: str, kind: str = "auto", timeout: float = DEFAULT_TIMEOUT) -> bool:
+    """Whether an already-extracted answer equals the gold answer. Never hangs: symbolic work runs in a
+    killable worker, and a timeout counts as not equal."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    decided = judge(gold, pred, kind, symbolic=False)
+    if decided is None:
+        decided = SymbolicPool.result(shared_pool().submit(gold, pred, kind, timeout), timeout)
+    return decided[0] == "correct"

@@ -1,0 +1,281 @@
+"""Find the final answer in a model's free-form output.
+
+Every rule here is linear in the input length (no nested regex quantifiers), because the grader is fed
+untrusted model output of any size and extraction runs in the caller's process.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Style = Literal["auto", "boxed", "gsm8k", "choice", "cloze", "number"]
+STYLES: tuple[str, ...] = ("auto", "boxed", "gsm8k", "choice", "cloze", "number")
+
+# Outputs longer than this are searched only in their tail: a final answer lives at the end, and a
+# multi-megabyte output must not cost more than a bounded amount of work.
+_TAIL_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The extracted answer (None when nothing answer-like was found) and which rule found it."""
+
+    answer: str | None
+    source: str
+
+    def __bool__(self) -> bool:
+        return self.answer is not None
+
+
+_BOX_RE = re.compile(r"\\(?:boxed|fbox)")
+
+
+def _braced(text: str, open_at: int) -> tuple[str, int] | None:
+    """Content of the brace group starting at ``text[open_at] == '{'`` and the index after it."""
+    depth = 0
+    for i in range(open_at, len(text)):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in "{}":
+            continue
+        if ch == "{" and (i == 0 or text[i - 1] != "\\"):
+            depth += 1
+        elif ch == "}" and (i == 0 or text[i - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return text[open_at + 1 : i], i + 1
+    return None
+
+
+def find_boxes(text: str) -> list[str]:
+    """All ``\\boxed{…}`` / ``\\fbox{…}`` / ``\\boxed 5`` contents, in order of appearance."""
+    boxes: list[str] = []
+    pos = 0
+    while True:
+        m = _BOX_RE.search(text, pos)
+        if not m:
+            return boxes
+        j = m.end()
+        while j < len(text) and text[j] == " ":
+            j += 1
+        if j < len(text) and text[j] == "{":
+            got = _braced(text, j)
+            if got is None:  # unbalanced: take the rest, minus trailing $ and punctuation
+                boxes.append(text[j + 1 :].strip().rstrip("$. "))
+                return boxes
+            boxes.append(got[0].strip())
+            pos = got[1]
+        elif j > m.end():  # "\boxed 5": one token
+            tok = re.match(r"[^\s$]+", text[j:])
+            if tok:
+                boxes.append(tok.group(0).rstrip(".,"))
+                pos = j + tok.end()
+            else:
+                pos = j
+        else:
+            pos = m.end()
+
+
+_ANSWER_IS_RE = re.compile(
+    r"(?:the\s+)?(?:final\s+)?answer\s+(?:is|would\s+be|should\s+be)\s*:?\s*", re.IGNORECASE
+)
+_FINAL_ANSWER_RE = re.compile(r"final\s+answer\s*[:：]\s*", re.IGNORECASE)
+_ANSWER_COLON_RE = re.compile(r"(?:^|\n)\s*\**answer\**\s*[:：]\s*", re.IGNORECASE)
+_GSM8K_RE = re.compile(r"####\s*")
+_ZH_RE = re.compile(r"(?:故答案[为是]|答案[是为]|答案\s*[:：]|答[:：]|所以|因此|故)\s*[:：]?\s*")
+_NUMBER_RE = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?|-?\.\d+")
+
+
+def _rest_of_sentence(text: str, start: int) -> str:
+    """From ``start`` to the end of the line, trimmed of the sentence's closing punctuation."""
+    end = text.find("\n", start)
+    seg = text[start : end if end != -1 else len(text)]
+    seg = seg.strip()
+    # "… is $\frac{3}{4}$. I hope it is correct." → keep up to the math's end
+    if seg.startswith("$"):
+        close = seg.find("$", 1) if not seg.startswith("$$") else seg.find("$$", 2)
+        if close != -1:
+            seg = seg[: close + (2 if seg.startswith("$$") else 1)]
+    else:
+        stop = re.search(r"[。．]|\.(?:\s|$)|\s(?:I hope|because|since)\b", seg)
+        if stop:
+            seg = seg[: stop.start()]
+    return seg.strip().rstrip(".。,，;；:：!！ ").strip()
+
+
+def _last_match_rest(pattern: re.Pattern[str], text: str) -> str | None:
+    last = None
+    for last in pattern.finditer(text):  # noqa: B007 — we want the final match
+        pass
+    if last is None:
+        return None
+    found = _rest_of_sentence(text, last.end())
+    if found:
+        # a box inside the sentence wins over the surrounding words
+        boxes = find_boxes(found)
+        return boxes[-1] if boxes else found
+    return None
+
+
+def _last_number(text: str) -> str | None:
+    last = None
+    for last in _NUMBER_RE.finditer(text):  # noqa: B007
+        pass
+    return last.group(0).replace(" ", "") if last else None
+
+
+def _extract_auto(text: str) -> Extraction:
+    boxes = find_boxes(text)
+    if boxes:
+        return Extraction(boxes[-1], "boxed")
+    for pattern, source in (
+        (_FINAL_ANSWER_RE, "final_answer"),
+        (_ANSWER_IS_RE, "answer_is"),
+        (_GSM8K_RE, "gsm8k"),
+        (_ANSWER_COLON_RE, "answer_is"),
+        (_ZH_RE, "zh_answer"),
+    ):
+        found = _last_match_rest(pattern, text)
+        if found:
+            if source == "final_answer":  # minerva: "Final Answer: The final answer is $X$. I hope…"
+                inner = _last_match_rest(_ANSWER_IS_RE, found)
+                found = inner or found
+            return Extraction(found, source)
+    if _is_bare_answer(text):
+        return Extraction(text.strip().rstrip("。."), "whole_output")
+    num = _last_number(text)
+    return Extraction(num, "last_number") if num else Extraction(None, "none")
+
+
+_MATH_SEG_RE = re.compile(r"\$[^$]*\$|\\\(.*?\\\)")
+_WORD_RE = re.compile(r"(?<!\\)\b(?!(?:or|and)\b)[A-Za-z]{2,}\b")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_bare_answer(text: str) -> bool:
+    """A short output that is only an answer ("$\\frac{1}{2}$", "9页", "(0,1]"), not a sentence."""
+    s = text.strip()
+    if not s or len(s) > 200 or "\n" in s:
+        return False
+    prose = _MATH_SEG_RE.sub(" ", s)
+    prose = re.sub(r"\\[a-zA-Z]+", " ", prose)
+    return len(_WORD_RE.findall(prose)) <= 2 and len(_CJK_RE.findall(prose)) <= 4
+
+
+# ---- multiple choice -----------------------------------------------------------------------------
+
+_LETTERS = "ABCDE"
+_CHOICE_CUE_RE = re.compile(
+    r"(?:answer\s*(?:is|:)?|答案\s*(?:是|为|应选|选)?|故选|应选|选择?|正确(?:答案|选项)?\s*(?:是|为)?|option|choice)"
+    r"\s*[:：]?\s*",
+    re.IGNORECASE,
+)
+
+
+def letters_in(fragment: str) -> str | None:
+    """Choice letters named in a short fragment: '(B)', 'A and C', 'AC', 'B: 12' → 'B', 'AC', …"""
+    frag = fragment.strip().replace("$", "")
+    frag = re.sub(r"\\text\{([^{}]*)\}|\\textbf\{([^{}]*)\}", lambda m: m.group(1) or m.group(2) or "", frag)
+    m = re.match(r"[(（\[]?\s*([A-E](?:\s*(?:[,，、]|and|&|和|与)?\s*[A-E])*)(?![A-Za-z])", frag)
+    if not m:
+        return None
+    return "".join(sorted(set(re.findall(r"[A-E]", m.group(1)))))
+
+
+def extract_choice(text: str) -> Extraction:
+    """Multiple-choice letters (several for multi-select), sorted: 'AC'."""
+    for box in reversed(find_boxes(text)):
+        got = letters_in(box)
+        if got:
+            return Extraction(got, "choice_boxed")
+    last = None
+    for m in _CHOICE_CUE_RE.finditer(text):
+        got = letters_in(text[m.end() : m.end() + 40])
+        if got:
+            last = got
+    if last:
+        return Extraction(last, "choice_cue")
+    # a letter in parentheses, last one wins: "… so (C) is right."
+    paren = re.findall(r"[(（]([A-E])[)）]", text)
+    if paren:
+        return Extraction(paren[-1], "choice_paren")
+    stripped = text.strip()
+    got = letters_in(stripped) if len(stripped) <= 12 else None
+    if got:
+        return Extraction(got, "choice_bare")
+    standalone = re.findall(r"(?<![A-Za-z])([A-E])(?![A-Za-z])", text[-200:])
+    if standalone:
+        return Extraction(standalone[-1], "choice_last_letter")
+    return Extraction(None, "none")
+
+
+# ---- cloze (several blanks) ----------------------------------------------------------------------
+
+CLOZE_SEP = ";"
+
+
+def split_blanks(answer: str) -> list[str]:
+    """Split a multi-blank answer on ';' / '；' / '，' outside brackets."""
+    parts: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    for ch in answer:
+        if ch in "([{（":
+            depth += 1
+        elif ch in ")]}）":
+            depth -= 1
+        if depth <= 0 and ch in ";；":
+            parts.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip().strip("$").strip() for p in parts if p.strip().strip("$").strip()]
+
+
+def extract_cloze(text: str) -> Extraction:
+    """Several blanks joined with ';' in order: every box when there are several, else the answer line."""
+    boxes = find_boxes(text)
+    if len(boxes) > 1:
+        return Extraction(CLOZE_SEP.join(boxes), "cloze_boxes")
+    if len(boxes) == 1:
+        return Extraction(CLOZE_SEP.join(split_blanks(boxes[0])), "cloze_boxed")
+    single = _extract_auto(text)
+    if single.source in ("last_number", "none") and len(text.strip()) <= 300 and "\n" not in text.strip():
+        single = Extraction(text.strip().rstrip("。."), "whole_output")  # "$5$;$10$"
+    if single.answer is None:
+        return single
+    parts = split_blanks(single.answer)
+    if len(parts) == 1:
+        parts = [p for p in re.split(r"\s*(?:，|、|\band\b|和)\s*", single.answer) if p.strip()]
+    return Extraction(CLOZE_SEP.join(p.strip().strip("$") for p in parts), "cloze_" + single.source)
+
+
+def extract_answer(text: str, style: str = "auto") -> Extraction:
+    """The final answer of ``text`` and the rule that found it.
+
+    Styles: ``auto`` (box → "Final Answer:" → "The answer is" → ``####`` → 答案是/所以… → last number),
+    ``boxed`` (boxes only), ``gsm8k`` (``####`` first), ``choice`` (letters), ``cloze`` (several blanks
+    joined by ';'), ``number`` (last number only).
+    """
+    if style not in STYLES:
+        raise ValueError(f"unknown answer style {style!r}; use one of {', '.join(STYLES)}")
+    if text is None:
+        return Extraction(None, "none")
+    if len(text) > _TAIL_CHARS:
+        text = text[-_TAIL_CHARS:]
+    if style == "auto":
+        return _extract_auto(text)
+    if style == "boxed":
+        boxes = find_boxes(text)
+        return Extraction(boxes[-1], "boxed") if boxes else Extraction(None, "none")
+    if style == "gsm8k":
+        found = _last_match_rest(_GSM8K_RE, text)
+        return Extraction(found, "gsm8k") if found else _extract_auto(text)
+    if style == "choice":
+        return extract_choice(text)
+    if style == "cloze":
+        return extract_cloze(text)
+    num = _last_number(text)
+    return Extraction(num, "last_number") if num else Extraction(None, "none")

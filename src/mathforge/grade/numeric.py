@@ -1,0 +1,323 @@
+"""Fast, exact evaluation of numeric LaTeX answers (``\\frac{3}{4}``, ``2\\sqrt{3}``, ``1.5\\times10^{3}``).
+
+Why hand-written: most benchmark answers are constants, and parsing them through ANTLR + sympy costs
+milliseconds and a worker-process round-trip. This evaluator handles the arithmetic subset in
+microseconds, exactly (``fractions.Fraction``) where it can and with 50-digit ``mpmath`` otherwise, and
+returns ``None`` for anything else so the symbolic path takes over. It never does unbounded work:
+exponents and operand sizes are capped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+import mpmath
+
+# A private context so that the 50-digit precision does not leak into other users of mpmath (sympy).
+mp = mpmath.MPContext()
+mp.dps = 50
+
+_MAX_EXP = 4096  # |exponent| beyond which exact power is refused (towers go to the killable path)
+_MAX_BITS = 20_000  # operand size cap for exact arithmetic
+_TOKEN_RE = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<cmd>\\[a-zA-Z]+)|(?P<op>[-+*/^{}()\[\]])|(?P<ch>[a-zA-Z]))"
+)
+_CONSTS = {"\\pi": mp.pi}
+_MUL_CMDS = {"\\cdot", "\\times"}
+
+
+class _Unsupported(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Num:
+    """A numeric value: exact (Fraction) or irrational/approximate (mpmath), and whether a decimal
+    literal was involved (then comparisons use a relative tolerance)."""
+
+    value: Fraction | mpmath.mpf | mpmath.mpc
+    approx: bool = False
+
+    @property
+    def exact(self) -> bool:
+        return isinstance(self.value, Fraction)
+
+    def as_mp(self) -> mpmath.mpf | mpmath.mpc:
+        v = self.value
+        return mp.mpf(v.numerator) / v.denominator if isinstance(v, Fraction) else v
+
+
+def _tokenise(s: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(s):
+        m = _TOKEN_RE.match(s, pos)
+        if not m or m.end() == pos:
+            if s[pos:].strip() == "":
+                break
+            raise _Unsupported(s[pos : pos + 10])
+        kind = m.lastgroup or ""
+        out.append((kind, m.group(kind)))
+        pos = m.end()
+    return out
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.toks = tokens
+        self.i = 0
+        self.approx = False
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self, value: str | None = None) -> tuple[str, str]:
+        tok = self.peek()
+        if tok is None or (value is not None and tok[1] != value):
+            raise _Unsupported(f"expected {value}")
+        self.i += 1
+        return tok
+
+    def parse(self) -> Fraction | mpmath.mpf:
+        v = self.expr()
+        if self.peek() is not None:
+            raise _Unsupported("trailing")
+        return v
+
+    def expr(self):
+        v = self.term()
+        while (tok := self.peek()) and tok[1] in "+-":
+            self.i += 1
+            rhs = self.term()
+            v = _add(v, rhs if tok[1] == "+" else -rhs)
+        return v
+
+    def _starts_atom(self, tok: tuple[str, str] | None) -> bool:
+        if tok is None:
+            return False
+        kind, val = tok
+        return kind == "num" or val in ("{", "(") or val in ("\\frac", "\\sqrt", "\\pi") or val in _CONSTS
+
+    def term(self):
+        v = self.unary()
+        while True:
+            tok = self.peek()
+            if tok and (tok[1] in ("*", "/") or tok[1] in _MUL_CMDS or tok[1] == "\\div"):
+                self.i += 1
+                rhs = self.unary()
+                if tok[1] in ("/", "\\div"):
+                    if rhs == 0:
+                        raise _Unsupported("division by zero")
+                    v = _div(v, rhs)
+                else:
+                    v = _mul(v, rhs)
+            elif self._starts_atom(tok) and tok[0] != "num":
+                v = _mul(v, self.unary())  # implicit product: 2\sqrt{3}, 3\pi, 2(5)
+            else:
+                return v
+
+    def unary(self):
+        tok = self.peek()
+        if tok and tok[1] in "+-":
+            self.i += 1
+            v = self.unary()
+            return -v if tok[1] == "-" else v
+        return self.power()
+
+    def power(self):
+        base = self.atom()
+        if (tok := self.peek()) and tok[1] == "^":
+            self.i += 1
+            exp = self.group_or_unary_atom()
+            return _pow(base, exp)
+        return base
+
+    def group_or_unary_atom(self):
+        tok = self.peek()
+        if tok and tok[1] == "{":
+            return self.atom()
+        if tok and tok[0] == "num":  # x^23 in LaTeX means x^2 · 3; only the first digit binds
+            self.i += 1
+            digits = tok[1]
+            if len(digits) > 1 and "." not in digits:
+                self.toks.insert(self.i, ("num", digits[1:]))
+                return Fraction(int(digits[0]))
+            return _num(digits, self)
+        if tok and tok[1] == "-":
+            self.i += 1
+            return -self.group_or_unary_atom()
+        return self.atom()
+
+    def atom(self):
+        tok = self.peek()
+        if tok is None:
+            raise _Unsupported("end")
+        kind, val = tok
+        if kind == "num":
+            self.i += 1
+            return _num(val, self)
+        if val in ("{", "("):
+            self.i += 1
+            v = self.expr()
+            self.take("}" if val == "{" else ")")
+            return v
+        if val == "\\frac":
+            self.i += 1
+            num = self.arg()
+            den = self.arg()
+            if den == 0:
+                raise _Unsupported("division by zero")
+            return _div(num, den)
+        if val == "\\sqrt":
+            self.i += 1
+            index = Fraction(2)
+            if (t := self.peek()) and t[1] == "[":
+                self.i += 1
+                index = self.expr()
+                self.take("]")
+            return _root(self.arg(), index)
+        if val in _CONSTS:
+            self.i += 1
+            return _CONSTS[val]
+        raise _Unsupported(val)
+
+    def arg(self):
+        """A macro argument: a brace group or a single token (``\\frac12``)."""
+        tok = self.peek()
+        if tok is None:
+            raise _Unsupported("missing argument")
+        if tok[1] == "{":
+            return self.atom()
+        if tok[0] == "num":
+            self.i += 1
+            digits = tok[1]
+            if len(digits) > 1:
+                self.toks.insert(self.i, ("num", digits[1:]))
+            return Fraction(int(digits[0]))
+        return self.atom()
+
+
+def _num(text: str, parser: _Parser) -> Fraction:
+    if "." in text:
+        parser.approx = True
+    if len(text) > 4000:
+        raise _Unsupported("number too long")
+    return Fraction(text)
+
+
+def _check(v):
+    if isinstance(v, Fraction) and (
+        v.numerator.bit_length() > _MAX_BITS or v.denominator.bit_length() > _MAX_BITS
+    ):
+        raise _Unsupported("too large")
+    return v
+
+
+def _mp(v) -> mpmath.mpf:
+    return mp.mpf(v.numerator) / v.denominator if isinstance(v, Fraction) else v
+
+
+def _add(a, b):
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return _check(a + b)
+    return _mp(a) + _mp(b)
+
+
+def _mul(a, b):
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return _check(a * b)
+    return _mp(a) * _mp(b)
+
+
+def _div(a, b):
+    if isinstance(a, Fraction) and isinstance(b, Fraction):
+        return _check(a / b)
+    return _mp(a) / _mp(b)
+
+
+def _pow(base, exp):
+    if isinstance(exp, Fraction) and exp.denominator == 1:
+        if abs(exp) > _MAX_EXP:
+            raise _Unsupported("exponent too large")
+        if isinstance(base, Fraction):
+            if base == 0 and exp < 0:
+                raise _Unsupported("0 to a negative power")
+            if base.numerator.bit_length() * abs(exp.numerator) > _MAX_BITS * 4:
+                raise _Unsupported("power too large")
+            return _check(base**exp.numerator)
+        return _mp(base) ** int(exp)
+    if isinstance(exp, Fraction) and isinstance(base, Fraction) and base > 0:
+        if abs(exp.numerator) > _MAX_EXP:
+            raise _Unsupported("exponent too large")
+        return _root(_check(base**exp.numerator), Fraction(exp.denominator))
+    b, e = _mp(base), _mp(exp)
+    if abs(e) > _MAX_EXP:
+        raise _Unsupported("exponent too large")
+    if b < 0:
+        raise _Unsupported("negative base, fractional exponent")
+    return b**e
+
+
+def _root(x, index):
+    if isinstance(x, Fraction) and isinstance(index, Fraction) and index.denominator == 1 and index > 0:
+        n = int(index)
+        if x < 0 and n % 2 == 0:
+            raise _Unsupported("even root of a negative")
+        num = _int_root(abs(x.numerator), n)
+        den = _int_root(x.denominator, n)
+        if num is not None and den is not None:
+            return Fraction(num, den) * (-1 if x < 0 else 1)
+        return mp.root(_mp(x), n) if x >= 0 else -mp.root(-_mp(x), n)
+    v = _mp(x)
+    if v < 0:
+        raise _Unsupported("root of a negative")
+    return v ** (1 / _mp(index))
+
+
+def _int_root(v: int, n: int) -> int | None:
+    if v.bit_length() > _MAX_BITS:
+        return None
+    r = round(v ** (1.0 / n)) if v < 2**1000 else int(mp.nint(mp.root(v, n)))
+    for c in (r - 1, r, r + 1):
+        if c >= 0 and c**n == v:
+            return c
+    return None
+
+
+_SCI_E_RE = re.compile(r"^([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)[eE]([-+]?\d{1,4})$")
+
+
+def evaluate(text: str) -> Num | None:
+    """Value of a numeric LaTeX/plain answer, or None when it is not pure arithmetic (or too big)."""
+    if not text or len(text) > 2000:
+        return None
+    m = _SCI_E_RE.match(text)
+    if m:
+        return Num(Fraction(m.group(1)) * Fraction(10) ** int(m.group(2)), approx=True)
+    try:
+        parser = _Parser(_tokenise(text))
+        value = parser.parse()
+    except (_Unsupported, ZeroDivisionError, ValueError, TypeError, OverflowError, RecursionError):
+        return None
+    if isinstance(value, mp.mpc) or (not isinstance(value, Fraction) and not mp.isfinite(value)):
+        return None
+    return Num(value, approx=parser.approx)
+
+
+REL_TOL = 1e-4  # for answers written as decimals (the Qwen2.5-Math toolkit's tolerance)
+
+
+def numbers_equal(a: Num, b: Num, rel_tol: float = REL_TOL) -> bool:
+    """Exact for exact values; 1e-30 relative for irrational ones; ``rel_tol`` when a decimal is involved."""
+    if a.exact and b.exact and a.value == b.value:
+        return True
+    x, y = a.as_mp(), b.as_mp()
+    scale = max(abs(x), abs(y))
+    if scale == 0:
+        return True
+    tol = rel_tol if (a.approx or b.approx) else mp.mpf("1e-30")
+    if a.exact and b.exact and not (a.approx or b.approx):
+        return False
+    return abs(x - y) <= tol * scale

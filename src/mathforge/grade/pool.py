@@ -1,0 +1,103 @@
+"""Killable worker processes for the symbolic path.
+
+Why a process pool and not ``signal.alarm``: sympy and the ANTLR parser can spend minutes inside C code
+or allocate gigabytes (``5^(5^(5^(5^5)))``), where an in-process alarm never fires or fires too late,
+and alarms do not work outside the main thread. Each pair runs in a worker of a ``pebble`` process pool
+with a hard wall-clock timeout; a worker that overruns is killed and replaced, and the pair is marked
+``timeout``. Workers also run under an address-space limit, so a memory bomb kills only its worker.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import multiprocessing
+import os
+import resource
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from pebble import ProcessExpired, ProcessPool
+
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_MEMORY_MB = 3072
+
+
+def _init_worker(memory_mb: int) -> None:
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # One thread per worker: the pool already provides the parallelism.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import mathforge.grade.symbolic  # noqa: F401 — warm the parser before the first task
+
+
+def _worker_judge(gold: str, pred: str, kind: str) -> tuple[str, str]:
+    from mathforge.grade.judge import judge
+
+    decided = judge(gold, pred, kind, symbolic=True)
+    assert decided is not None
+    return decided
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork: a replacement worker starts in milliseconds with the parser already imported (the parent
+    # imports it first), and the caller's script is not re-imported, so users need no
+    # ``if __name__ == "__main__"`` guard (forkserver and spawn re-run the main module).
+    # spawn only where fork does not exist.
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return multiprocessing.get_context("spawn")
+
+
+class SymbolicPool:
+    """A pool of killable workers that each decide one (gold, pred) pair at a time."""
+
+    def __init__(self, workers: int = 1, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+        self.workers = max(1, workers)
+        import mathforge.grade.symbolic  # noqa: F401 — imported once here, inherited by forked workers
+
+        self._pool = ProcessPool(
+            max_workers=self.workers, initializer=_init_worker, initargs=(memory_mb,), context=_context()
+        )
+
+    def submit(self, gold: str, pred: str, kind: str, timeout: float):
+        return self._pool.schedule(_worker_judge, args=(gold, pred, kind), timeout=timeout)
+
+    @staticmethod
+    def result(future, timeout: float) -> tuple[str, str]:
+        """The worker's decision, or a ``timeout`` verdict when it overran or died."""
+        try:
+            return future.result()
+        except FutureTimeout:
+            return "timeout", f"no decision within {timeout:g} s (worker killed)"
+        except ProcessExpired as exc:
+            return "timeout", f"worker died ({exc}); likely the memory limit"
+        except Exception as exc:  # a bug in a worker must not sink the batch
+            return "unparseable", f"grader error: {type(exc).__name__}: {exc}"
+
+    def close(self) -> None:
+        self._pool.stop()
+        self._pool.join(timeout=5)
+
+    def __enter__(self) -> SymbolicPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_shared: SymbolicPool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_pool() -> SymbolicPool:
+    """A lazily started one-worker pool for single calls (``is_equiv``), closed at exit."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = SymbolicPool(workers=1)
+            atexit.register(_shared.close)
+        return _shared

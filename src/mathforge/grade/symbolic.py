@@ -1,0 +1,229 @@
+"""Symbolic equivalence: LaTeX → sympy, then a structure-aware comparison.
+
+Parsing builds on ``latex2sympy2_extended`` (the ANTLR LaTeX grammar that Math-Verify also uses): unlike
+``sympy.parsing.latex`` it understands sets, intervals, matrices, ``\\pm`` and answer lists, and it is
+maintained. The *comparison* is ours: Math-Verify's numeric comparison rounds and uses an absolute
+tolerance, which accepts ``1/2^99`` for ``1/2^98`` (its issue #14). Here numbers are compared exactly or
+with a relative tolerance, and expressions with free symbols must agree symbolically or at random points.
+
+This module runs inside killable worker processes (see ``pool.py``); anything here may be slow.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+
+import sympy
+from latex2sympy2_extended import latex2sympy
+from latex2sympy2_extended.latex2sympy2 import ConversionConfig
+from latex2sympy2_extended.math_normalization import NormalizationConfig
+from sympy import (
+    Basic,
+    Eq,
+    FiniteSet,
+    Interval,
+    MatrixBase,
+    Rel,
+    Tuple,
+    Union,
+)
+
+from mathforge.grade.numeric import REL_TOL
+
+_NORM = NormalizationConfig(
+    basic_latex=True, units=True, malformed_operators=True, nits=True, boxed="none", equations=False
+)
+_CONV = ConversionConfig(
+    interpret_as_mixed_fractions=True,
+    interpret_simple_eq_as_assignment=False,
+    interpret_contains_as_eq=True,
+    lowercase_symbols=False,
+)
+_EXACT_TOL = sympy.Float("1e-30", 50)
+
+
+class ParseError(Exception):
+    pass
+
+
+@lru_cache(maxsize=4096)
+def parse(text: str) -> Basic | MatrixBase:
+    """LaTeX (or plain math) → sympy; raises ParseError with the parser's message."""
+    try:
+        expr = latex2sympy(text, normalization_config=_NORM, conversion_config=_CONV)
+    except Exception as exc:  # the parser raises many types; all mean "cannot read this"
+        raise ParseError(
+            f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}"
+        ) from exc
+    if expr is None:
+        raise ParseError("empty")
+    return expr
+
+
+def _has_float(e) -> bool:
+    try:
+        return any(isinstance(a, sympy.Float) for a in sympy.preorder_traversal(e))
+    except Exception:
+        return False
+
+
+def _numbers_close(a, b, approx: bool) -> bool | None:
+    """Compare two constants numerically; None if either is not a finite number."""
+    try:
+        x = sympy.N(a, 50)
+        y = sympy.N(b, 50)
+    except Exception:
+        return None
+    if not (x.is_number and y.is_number) or x.has(sympy.zoo, sympy.nan) or y.has(sympy.zoo, sympy.nan):
+        return None
+    if x.is_infinite or y.is_infinite:
+        return bool(x == y)
+    diff = abs(complex(x) - complex(y)) if (x.is_real is False or y.is_real is False) else abs(x - y)
+    scale = max(abs(complex(x)), abs(complex(y)))
+    if scale == 0:
+        return True
+    tol = REL_TOL if approx else _EXACT_TOL
+    return bool(diff <= tol * scale)
+
+
+def _expr_equal(a, b) -> bool:
+    if a == b:
+        return True
+    approx = _has_float(a) or _has_float(b)
+    free = (a.free_symbols | b.free_symbols) if hasattr(a, "free_symbols") else set()
+    if not free:
+        close = _numbers_close(a, b, approx)
+        if close is not None:
+            return close
+    else:
+        # random-point test: a difference at any point proves "different"; agreement at several
+        # independent points is strong evidence of identity (Schwartz–Zippel for polynomials).
+        rng = random.Random(0)
+        agreed = 0
+        for _ in range(6):
+            point = {s: sympy.Rational(rng.randint(2, 97), rng.randint(2, 13)) for s in free}
+            try:
+                close = _numbers_close(a.subs(point), b.subs(point), approx)
+            except Exception:
+                close = None
+            if close is False:
+                return False
+            if close:
+                agreed += 1
+        if agreed >= 4:
+            return True
+    try:
+        return bool(sympy.simplify(a - b) == 0)
+    except Exception:
+        return False
+
+
+def _relational_equal(a: Rel, b: Rel) -> bool:
+    def canon(r: Rel):
+        if isinstance(r, (sympy.StrictGreaterThan, sympy.GreaterThan)):
+            return type(r).__name__.replace("Greater", "Less"), r.rhs - r.lhs
+        return type(r).__name__, r.lhs - r.rhs
+
+    if isinstance(a, Eq) and isinstance(b, Eq):
+        da, db = a.lhs - a.rhs, b.lhs - b.rhs
+        if _expr_equal(da, db) or _expr_equal(da, -db):
+            return True
+        try:
+            ratio = sympy.simplify(da / db)
+            return bool(ratio.is_number and ratio != 0)
+        except Exception:
+            return False
+    (ta, da), (tb, db) = canon(a), canon(b)
+    return ta == tb and _expr_equal(da, db)
+
+
+def _unordered_equal(xs: list, ys: list) -> bool:
+    if len(xs) != len(ys):
+        return False
+    remaining = list(ys)
+    for x in xs:
+        for i, y in enumerate(remaining):
+            if equal(x, y):
+                del remaining[i]
+                break
+        else:
+            return False
+    return True
+
+
+def _unwrap_assignment(e):
+    """``x = 5`` → 5 and ``x \\in [1,2)`` → the interval, when the left side is a lone symbol."""
+    if isinstance(e, Eq) and isinstance(e.lhs, sympy.Symbol) and not e.rhs.free_symbols & {e.lhs}:
+        return e.rhs
+    return e
+
+
+def equal(a, b) -> bool:
+    """Structure-aware equality of two parsed answers."""
+    if isinstance(a, MatrixBase) or isinstance(b, MatrixBase):
+        if not (isinstance(a, MatrixBase) and isinstance(b, MatrixBase)) or a.shape != b.shape:
+            return False
+        return all(equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Rel) and isinstance(b, Rel):
+        if isinstance(a, Eq) != isinstance(b, Eq):
+            return False
+        if isinstance(a, Eq) and isinstance(a.rhs, (sympy.Set, Tuple)):
+            return equal(_unwrap_assignment(a), _unwrap_assignment(b))
+        return _relational_equal(a, b)
+    if isinstance(a, Rel) != isinstance(b, Rel):
+        a2, b2 = _unwrap_assignment(a), _unwrap_assignment(b)
+        if isinstance(a2, Rel) or isinstance(b2, Rel):
+            return False
+        return equal(a2, b2)
+    if isinstance(a, Interval) and isinstance(b, Interval):
+        return (
+            a.left_open == b.left_open
+            and a.right_open == b.right_open
+            and equal(a.start, b.start)
+            and equal(a.end, b.end)
+        )
+    if isinstance(a, Union) and isinstance(b, Union):
+        return _unordered_equal(list(a.args), list(b.args))
+    if isinstance(a, FiniteSet) and isinstance(b, FiniteSet):
+        return _unordered_equal(list(a.args), list(b.args))
+    if isinstance(a, FiniteSet) and len(a) == 1 and not isinstance(b, sympy.Set):
+        return equal(next(iter(a)), b)
+    if isinstance(b, FiniteSet) and len(b) == 1 and not isinstance(a, sympy.Set):
+        return equal(a, next(iter(b)))
+    if isinstance(a, Tuple) and isinstance(b, Tuple):
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, (sympy.Set, Tuple)) or isinstance(b, (sympy.Set, Tuple)):
+        try:
+            return bool(a == b)
+        except Exception:
+            return False
+    if isinstance(a, sympy.logic.boolalg.Boolean) or isinstance(b, sympy.logic.boolalg.Boolean):
+        return bool(a == b)
+    return _expr_equal(a, b)
+
+
+def symbolic_verdict(
+    gold: str, pred: str, percent_gold: bool = False, percent_pred: bool = False
+) -> tuple[str, str]:
+    """(verdict, reason) for two normalised answer strings. Runs in a worker process."""
+    try:
+        g = parse(gold)
+    except ParseError as exc:
+        return "unparseable", f"gold does not parse ({exc})"
+    try:
+        p = parse(pred)
+    except ParseError as exc:
+        return "unparseable", f"answer does not parse ({exc})"
+    if equal(g, p):
+        return "correct", "symbolically equal"
+    # 25% may be written 0.25: accept the /100 reading only when one side carried the % sign
+    if percent_gold != percent_pred:
+        try:
+            if percent_gold and equal(g / 100, p):
+                return "correct", "equal as a percentage"
+            if percent_pred and equal(g, p / 100):
+                return "correct", "equal as a percentage"
+        except Exception:
+            pass
+    return "wrong", "symbolically different"
