@@ -43,8 +43,8 @@ def grade_command(
     if kind is not None and kind not in KINDS:
         raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", param_hint="--kind")
     if not file.is_file():
-        console.print(
-            f"[red]error:[/red] {file}: no such file; pass a JSONL file with 'gold' and 'output' fields"
+        typer.echo(
+            f"error: {file}: no such file; pass a JSONL file with 'gold' and 'output' fields", err=True
         )
         raise typer.Exit(2)
     with Progress(
@@ -75,7 +75,7 @@ def grade_command(
 
 def print_summary(summary: FileSummary) -> None:
     for err in summary.errors[:20]:
-        console.print(f"[yellow]skipped[/yellow] {err}", highlight=False)
+        console.print(f"[yellow]skipped[/yellow] {err}", highlight=False, soft_wrap=True)
     if len(summary.errors) > 20:
         console.print(f"[yellow]… and {len(summary.errors) - 20} more skipped lines[/yellow]")
     table = Table(title=f"{summary.input.name}: {sum(summary.verdicts.values())} graded")
@@ -93,4 +93,4 @@ def print_summary(summary: FileSummary) -> None:
     out.print(f"answers found by: {sources or '-'}")
     if summary.resumed:
         out.print(f"resumed: {summary.resumed} verdicts kept from an earlier run")
-    out.print(f"accuracy {100 * summary.accuracy:.2f}%  →  verdicts in {summary.output}")
+    out.print(f"accuracy {100 * summary.accuracy:.2f}%  →  verdicts in {summary.output}", soft_wrap=True)

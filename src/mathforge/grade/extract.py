@@ -87,21 +87,46 @@ _ZH_RE = re.compile(r"(?:故答案[为是]|答案[是为]|答案\s*[:：]|答[:�
 _NUMBER_RE = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?|-?\.\d+")
 
 
+def _mask_math(seg: str) -> str:
+    """The same string with every $…$ span replaced by 'X's, so sentence rules never cut inside math."""
+    return _MATH_SEG_RE.sub(lambda m: "X" * len(m.group(0)), seg)
+
+
 def _rest_of_sentence(text: str, start: int) -> str:
-    """From ``start`` to the end of the line, trimmed of the sentence's closing punctuation."""
-    end = text.find("\n", start)
-    seg = text[start : end if end != -1 else len(text)]
-    seg = seg.strip()
-    # "… is $\frac{3}{4}$. I hope it is correct." → keep up to the math's end
-    if seg.startswith("$"):
-        close = seg.find("$", 1) if not seg.startswith("$$") else seg.find("$$", 2)
-        if close != -1:
-            seg = seg[: close + (2 if seg.startswith("$$") else 1)]
-    else:
-        stop = re.search(r"[。．]|\.(?:\s|$)|\s(?:I hope|because|since)\b", seg)
-        if stop:
-            seg = seg[: stop.start()]
+    """From ``start`` to the end of the sentence, trimmed of its closing punctuation."""
+    seg = text[start : start + 2000].replace("**", "").strip()  # markdown bold: **73**
+    masked = _mask_math(seg)  # math may span a line break: "$90\text{ square\nunits}$"
+    end = masked.find("\n")
+    if end != -1:
+        seg, masked = seg[:end], masked[:end]
+    stop = re.search(r"[。．]|\.(?:\s|$)|\s(?:I hope|because|since|which)\b", masked)
+    if stop:
+        seg = seg[: stop.start()]
     return seg.strip().rstrip(".。,，;；:：!！ ").strip()
+
+
+_ZH_JOIN_RE = re.compile(r"\s*(?:或者|或|和|及|与|以及)\s*")
+_NON_CJK_RUN_RE = re.compile(r"[^\u4e00-\u9fff。，；：！？、]+")
+
+
+def _tighten(seg: str) -> str:
+    """'小明还剩 9 页没有看' → '9'; '解析式为 y=-x^2+2x+3' → 'y=-x^2+2x+3'; 'x=2 或 x=-3' → 'x=2,x=-3';
+    'x equals $\\frac12$ here' → '$\\frac12$'. A short answer stays as it is."""
+    prose = _MATH_SEG_RE.sub(" ", seg)
+    if _CJK_RE.search(prose):
+        joined = _ZH_JOIN_RE.sub(",", seg).replace("$", " ")
+        runs = [r.strip(" ,") for r in _NON_CJK_RUN_RE.findall(joined) if re.search(r"[0-9A-Za-z\\]", r)]
+        if runs:
+            # a trailing unit-less run wins, but '9 页没有看' should give the number, not nothing
+            return runs[-1]
+        return seg
+    if len(_WORD_RE.findall(prose)) < 3:
+        return seg
+    maths = _MATH_SEG_RE.findall(seg)
+    if maths:
+        return maths[-1]
+    num = _last_number(seg)
+    return num if num else seg
 
 
 def _last_match_rest(pattern: re.Pattern[str], text: str) -> str | None:
@@ -116,6 +141,11 @@ def _last_match_rest(pattern: re.Pattern[str], text: str) -> str | None:
         boxes = find_boxes(found)
         return boxes[-1] if boxes else found
     return None
+
+
+def _rest_tightened(pattern: re.Pattern[str], text: str) -> str | None:
+    found = _last_match_rest(pattern, text)
+    return _tighten(found) if found else None
 
 
 def _last_number(text: str) -> str | None:
@@ -136,7 +166,9 @@ def _extract_auto(text: str) -> Extraction:
         (_ANSWER_COLON_RE, "answer_is"),
         (_ZH_RE, "zh_answer"),
     ):
-        found = _last_match_rest(pattern, text)
+        found = (
+            _rest_tightened(pattern, text) if source != "final_answer" else _last_match_rest(pattern, text)
+        )
         if found:
             if source == "final_answer":  # minerva: "Final Answer: The final answer is $X$. I hope…"
                 inner = _last_match_rest(_ANSWER_IS_RE, found)
@@ -167,7 +199,7 @@ def _is_bare_answer(text: str) -> bool:
 
 _LETTERS = "ABCDE"
 _CHOICE_CUE_RE = re.compile(
-    r"(?:answer\s*(?:is|:)?|答案\s*(?:是|为|应选|选)?|故选|应选|选择?|正确(?:答案|选项)?\s*(?:是|为)?|option|choice)"
+    r"(?:answer\s*(?:is|:)?|答案\s*(?:是|为|应选|选)?|故选|应选|选择?|正确(?:答案|选项)?\s*(?:是|为)?)"
     r"\s*[:：]?\s*",
     re.IGNORECASE,
 )
@@ -177,7 +209,9 @@ def letters_in(fragment: str) -> str | None:
     """Choice letters named in a short fragment: '(B)', 'A and C', 'AC', 'B: 12' → 'B', 'AC', …"""
     frag = fragment.strip().replace("$", "")
     frag = re.sub(r"\\text\{([^{}]*)\}|\\textbf\{([^{}]*)\}", lambda m: m.group(1) or m.group(2) or "", frag)
-    m = re.match(r"[(（\[]?\s*([A-E](?:\s*(?:[,，、]|and|&|和|与)?\s*[A-E])*)(?![A-Za-z])", frag)
+    m = re.match(
+        r"[(（\[]?\s*([A-E](?:\s*(?:[,，、]|and|or|&|和|与|或)?\s*[(（]?[A-E][)）]?)*)(?![A-Za-z])", frag
+    )
     if not m:
         return None
     return "".join(sorted(set(re.findall(r"[A-E]", m.group(1)))))
@@ -186,7 +220,7 @@ def letters_in(fragment: str) -> str | None:
 def extract_choice(text: str) -> Extraction:
     """Multiple-choice letters (several for multi-select), sorted: 'AC'."""
     for box in reversed(find_boxes(text)):
-        got = letters_in(box)
+        got = letters_in(box if len(box.strip()) != 1 else box.upper())  # \boxed{b}
         if got:
             return Extraction(got, "choice_boxed")
     last = None
@@ -234,6 +268,19 @@ def split_blanks(answer: str) -> list[str]:
     return [p.strip().strip("$").strip() for p in parts if p.strip().strip("$").strip()]
 
 
+def _last_sentence_values(text: str) -> list[str]:
+    """Every math span or number of the last sentence: 'the blanks are 5 and 10.' → ['5', '10']."""
+    masked = _mask_math(text)
+    cuts = [
+        m.end() for m in re.finditer(r"[。.!?！？\n](?=\s|$)|[。！？\n]", masked[:-1] if masked else masked)
+    ]
+    last = text[cuts[-1] :] if cuts else text
+    maths = _MATH_SEG_RE.findall(last)
+    if maths:
+        return [m.strip("$").strip() for m in maths]
+    return [n.group(0) for n in _NUMBER_RE.finditer(last)]
+
+
 def extract_cloze(text: str) -> Extraction:
     """Several blanks joined with ';' in order: every box when there are several, else the answer line."""
     boxes = find_boxes(text)
@@ -242,8 +289,14 @@ def extract_cloze(text: str) -> Extraction:
     if len(boxes) == 1:
         return Extraction(CLOZE_SEP.join(split_blanks(boxes[0])), "cloze_boxed")
     single = _extract_auto(text)
-    if single.source in ("last_number", "none") and len(text.strip()) <= 300 and "\n" not in text.strip():
-        single = Extraction(text.strip().rstrip("。."), "whole_output")  # "$5$;$10$"
+    if single.source in ("last_number", "none", "whole_output"):
+        stripped = text.strip()
+        if len(stripped) <= 300 and "\n" not in stripped and re.search(r"[;；]", stripped):
+            single = Extraction(stripped.rstrip("。."), "whole_output")  # "$5$;$10$"
+        else:
+            values = _last_sentence_values(stripped)
+            if values:
+                return Extraction(CLOZE_SEP.join(values), "cloze_last_sentence")
     if single.answer is None:
         return single
     parts = split_blanks(single.answer)

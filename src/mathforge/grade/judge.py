@@ -18,7 +18,10 @@ Kind = Literal["auto", "number", "expr", "choice", "cloze"]
 KINDS: tuple[str, ...] = ("auto", "number", "expr", "choice", "cloze")
 Decision = tuple[str, str]  # (verdict, reason)
 
-MAX_ANSWER_CHARS = 5_000  # no benchmark answer is longer; longer strings are refused, not parsed
+MAX_ANSWER_CHARS = 5_000
+_CLOCK_RE = re.compile(
+    r"^\d{1,2}:\d{2}(?::\d{2})?(?:[ap]\.?m\.?)?$", re.IGNORECASE
+)  # no benchmark answer is longer; longer strings are refused, not parsed
 
 
 def _percent_readings(value: Num, percent: bool) -> list[Num]:
@@ -32,7 +35,10 @@ def _numeric(g: Normalised, p: Normalised) -> Decision | None:
     eg, ep = evaluate(g.text), evaluate(p.text)
     if eg is None or ep is None:
         return None
-    if numbers_equal(eg, ep):
+    same = numbers_equal(eg, ep)
+    if same is None:
+        return None  # too large to settle at 50 digits: the symbolic path compares exactly
+    if same:
         return "correct", "numerically equal"
     if g.percent != p.percent:
         for a in _percent_readings(eg, g.percent):
@@ -70,9 +76,55 @@ def _split_top(s: str, seps: str = ",") -> list[str]:
 _PM_RE = re.compile(r"\\pm|\\mp")
 
 
+def _encloses(s: str, left: str, right: str) -> bool:
+    """Whether the opening ``left`` at the start is closed only by the ``right`` at the very end."""
+    depth = 0
+    i = 0
+    while i < len(s):
+        if s.startswith(left, i):
+            depth += 1
+            i += len(left)
+            continue
+        if s.startswith(right, i):
+            depth -= 1
+            i += len(right)
+            if depth == 0 and i < len(s):
+                return False
+            continue
+        i += 1
+    return depth == 0
+
+
+def _expand_pm(items: list[str]) -> list[str]:
+    """'\\pm1, \\pm2' lists four answers."""
+    out: list[str] = []
+    for item in items:
+        parts = _PM_RE.split(item)
+        if len(parts) == 2 and parts[1]:
+            base = parts[0]
+            out += [f"{base}+{parts[1]}", f"{base}-{parts[1]}"] if base else [parts[1], f"-{parts[1]}"]
+        else:
+            out.append(item)
+    return out
+
+
+_NAMED_RE = re.compile(r"^([A-Za-z](?:_\{?\w+\}?)?)=(?!=)(.+)$")
+
+
+def _named_values(items: list[str]) -> dict[str, str] | None:
+    """'A=18, B=44/3' → {'A': '18', 'B': '44/3'} when every item names a distinct variable."""
+    pairs = [_NAMED_RE.match(i) for i in items]
+    if not all(pairs):
+        return None
+    named = {m.group(1).replace("{", "").replace("}", ""): m.group(2) for m in pairs if m}
+    return named if len(named) == len(items) else None
+
+
 def _structure(s: str) -> tuple[str, list[str]] | None:
     """('list'|'set'|bracket pair, elements) for list-like answers; None for a scalar."""
-    if s.startswith("\\{") and s.endswith("\\}"):
+    if s.startswith("\\{") and s.endswith("\\}") and _encloses(s, "\\{", "\\}"):
+        if "|" in s:  # set-builder {x | …}: not a list of elements
+            return None
         return "set", [e for e in _split_top(s[2:-2]) if e]
     if len(s) >= 2 and s[0] in "([" and s[-1] in ")]":
         inner = s[1:-1]
@@ -89,7 +141,7 @@ def _structure(s: str) -> tuple[str, list[str]] | None:
         return None
     items = _split_top(s)
     if len(items) >= 2 and all(items):
-        return "list", items
+        return "list", _expand_pm(items)
     pm = _PM_RE.split(s)
     if len(pm) == 2 and pm[1]:
         base = pm[0] or ""
@@ -136,6 +188,11 @@ def _structured(g: Normalised, p: Normalised, kind: str, symbolic: bool) -> Deci
         return None
     if sg is not None and sp is not None:
         (tg, eg), (tp, ep) = sg, sp
+        ng, np_ = _named_values(eg), _named_values(ep)
+        if ng is not None and np_ is not None:  # A=18, B=44/3: values belong to their names
+            if set(ng) != set(np_):
+                return "wrong", f"names differ: {sorted(np_)} vs {sorted(ng)}"
+            return _ordered([ng[k] for k in sorted(ng)], [np_[k] for k in sorted(ng)], kind, symbolic)
         if tg in ("list", "set") and tp in ("list", "set"):
             return _unordered(eg, ep, kind, symbolic)
         if tg == tp:
@@ -167,6 +224,8 @@ def _choice(gold: str, pred: str) -> Decision:
 
 def _cloze(gold: str, pred: str, symbolic: bool) -> Decision | None:
     gs, ps = split_blanks(gold), split_blanks(pred)
+    if len(ps) == 1 and len(gs) > 1:  # one box holding every blank: \boxed{2, 3}
+        ps = [p for p in re.split(r"\s*(?:,|，|、|\band\b|和)\s*", ps[0]) if p]
     if len(gs) != len(ps):
         return "wrong", f"{len(ps)} blanks filled, {len(gs)} expected"
     undecided = False
@@ -187,7 +246,11 @@ def judge(gold: str, pred: str, kind: str = "auto", *, symbolic: bool) -> Decisi
         return _cloze(gold, pred, symbolic)
     if len(gold) > MAX_ANSWER_CHARS or len(pred) > MAX_ANSWER_CHARS:
         return "unparseable", f"answer longer than {MAX_ANSWER_CHARS} characters"
-    g, p = normalise(gold), normalise(pred)
+    if gold.strip() == pred.strip() and gold.strip():
+        return "correct", "identical"
+    g = normalise(gold)
+    # when the gold is itself an equation (a line, a curve), the answer's "y =" is part of it
+    p = normalise(pred, keep_assignment="=" in g.text)
     if not p.text:
         return "unparseable", "empty answer"
     if g.text == p.text:
@@ -196,6 +259,8 @@ def judge(gold: str, pred: str, kind: str = "auto", *, symbolic: bool) -> Decisi
         r"[a-zA-Z]", re.sub(r"\\[a-zA-Z]+", "", g.text)
     ):
         return "correct", "same after normalisation"
+    if _CLOCK_RE.match(g.text) or _CLOCK_RE.match(p.text):  # 12:00 is a time, not a ratio
+        return "wrong", f"different times: {p.text} vs {g.text}"
     decided = _numeric(g, p) or _structured(g, p, kind, symbolic)
     if decided is not None:
         return decided

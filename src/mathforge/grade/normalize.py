@@ -52,20 +52,29 @@ _EN_UNITS = (
     "apples|books|pages|marbles|cookies|times|ways|items|pieces|boxes|bags|cars|eggs|balls|tickets|"
     "cm\\^2|m\\^2|cm\\^3|m\\^3|km/h|m/s|per hour"
 )
-_UNIT_TAIL_RE = re.compile(rf"(?<=[\d}}.)])\s*(?:{_EN_UNITS})\.?$", re.IGNORECASE)
+_UNIT_TAIL_RE = re.compile(
+    rf"(?<=[\d}}.)])\s*(?:\\mathrm\{{)?(?:{_EN_UNITS})(?:\^\{{?[23]\}}?)?\}}?\.?$", re.IGNORECASE
+)
 _ZH_UNIT_TAIL_RE = re.compile(
     r"(?<=[\d}.)])\s*(?:平方厘米|平方分米|平方米|平方千米|立方厘米|立方分米|立方米|千米|公里|厘米|分米|毫米|米|"
     r"千克|公斤|克|吨|升|毫升|小时|分钟|分|秒|天|周|个月|月|年|岁|元|角|块|个|人|名|只|条|本|页|棵|辆|张|次|朵|支|"
     r"件|台|套|双|道|题|份|盒|箱|袋|瓶|杯|碗|头|匹|架|座|间|层|组|班|倍|度|步|种)$"
 )
 _TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname|rm)\s*\{([^{}]*)\}")
-_SPACING_RE = re.compile(r"\\[,;:! ]|\\q?quad\b|~")
+_DIGIT_SPACING_RE = re.compile(r"(?<=\d)\\[,!](?=\d)")  # 10\,000 and 10,\!000 group digits
+_SPACING_RE = re.compile(r"(?<!\\)\\[,;:! ]|\\q?quad\b|~")
 _LEFT_RIGHT_RE = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])\s*")
 _DOLLAR_RE = re.compile(r"\\\$|\$|¥|￥|€|£")
 _DEGREE_RE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ\b|\\degree\b")
 _PERCENT_RE = re.compile(r"\\?%\s*$")
-_ASSIGN_RE = re.compile(r"^\s*(?:[a-zA-Z](?:_\{?\w+\}?)?|\\[a-zA-Z]+)\s*(?:=|\\in(?![a-zA-Z]))\s*(?!=)")
+# A lone name on the left of "=": x, a_1, a_{n}, f(x), \theta, AB, \sin A / sinA, \angle B.
+_ASSIGN_RE = re.compile(
+    r"^\s*(?:[a-zA-Z](?:_\{?\w+\}?)?(?:\([a-z]\))?|\\[a-zA-Z]+|[A-Z]{2}|\\?(?:sin|cos|tan|angle)\s*[A-Z])"
+    r"\s*(?:=|\\in(?![a-zA-Z]))\s*(?!=)"
+)
 _THOUSANDS_RE = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_BARE_FUNC_RE = re.compile(r"(?<![\\a-zA-Z])(ln|log|sin|cos|tan|cot|sec|csc|exp)(?![a-zA-Z])")
+_PAREN_UNIT_RE = re.compile(r"\s*\((?:[a-zA-Z ]+|[\u4e00-\u9fff]+)\)$")
 _OR_RE = re.compile(r"\s*(?<![a-zA-Z\\])(?:or|and|或)(?![a-zA-Z])\s*")
 _COMMAND_RE = re.compile(r"\\[a-zA-Z]+")
 _LETTER_RE = re.compile(r"[a-zA-Z\u4e00-\u9fff]")
@@ -111,7 +120,11 @@ def normalise(answer: str, *, keep_assignment: bool = False) -> Normalised:
     s = s.replace("\\neq", "\\ne").replace("\\leq", "\\le").replace("\\geq", "\\ge")
     s = s.replace("\\lt", "<").replace("\\gt", ">").replace("\\dots", "\\ldots").replace("\\cdots", "\\ldots")
     s = _LEFT_RIGHT_RE.sub("", s)
+    s = s.replace(",\\!", ",").replace("\\!", "")
+    s = _DIGIT_SPACING_RE.sub("", s)
     s = _SPACING_RE.sub(" ", s)
+    s = s.replace("\\mid", "|").replace("\\varnothing", "\\emptyset").replace("∅", "\\emptyset")
+    s = _BARE_FUNC_RE.sub(lambda m: "\\" + m.group(1), s)  # ln2 → \ln2
     for _ in range(3):  # nested \text{\textbf{…}}
         s2 = _TEXT_CMD_RE.sub(lambda m: m.group(1), s)
         if s2 == s:
@@ -121,13 +134,15 @@ def normalise(answer: str, *, keep_assignment: bool = False) -> Normalised:
     s = _DEGREE_RE.sub("", s)
     s = _DOLLAR_RE.sub("", s)
     s = re.sub(r"\s+", " ", s).strip()
-    s = s.rstrip(".,;:!? ").strip()
+    s = s.replace("**", "").strip()  # markdown bold
+    s = s.rstrip(".,;:? ").strip()  # not "!": 5! is a factorial
     percent = bool(_PERCENT_RE.search(s))
     if percent:
         s = _PERCENT_RE.sub("", s).strip()
     s = s.replace("\\%", "").replace("%", "")
     for _ in range(2):  # "12 cm^2", "5 square units", "9页"
-        s2 = _UNIT_TAIL_RE.sub("", s).strip()
+        s2 = _PAREN_UNIT_RE.sub("", s).strip() or s  # "9 (apples)"; "(C)" alone stays
+        s2 = _UNIT_TAIL_RE.sub("", s2).strip()
         s2 = _ZH_UNIT_TAIL_RE.sub("", s2).strip()
         # a unit is dropped only from a numeric remainder: "3+2s" keeps its variable s
         if s2 == s or _LETTER_RE.search(_COMMAND_RE.sub("", s2)):

@@ -114,6 +114,14 @@ class _Parser:
                 else:
                     v = _mul(v, rhs)
             elif self._starts_atom(tok) and tok[0] != "num":
+                prev = self.toks[self.i - 1]
+                if tok[1] == "\\frac" and prev[0] == "num" and "." not in prev[1] and isinstance(v, Fraction):
+                    frac = self.unary()
+                    if isinstance(frac, Fraction) and 0 < frac < 1 and v.denominator == 1:
+                        v = v + frac if v >= 0 else v - frac  # mixed number: 6\frac{1}{4} = 25/4
+                    else:
+                        v = _mul(v, frac)
+                    continue
                 v = _mul(v, self.unary())  # implicit product: 2\sqrt{3}, 3\pi, 2(5)
             else:
                 return v
@@ -289,10 +297,23 @@ def _int_root(v: int, n: int) -> int | None:
 _SCI_E_RE = re.compile(r"^([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)[eE]([-+]?\d{1,4})$")
 
 
+_REPEATING_RE = re.compile(r"(\d*)\.(\d*)\\overline\{(\d{1,50})\}")
+
+
+def _repeating(m: re.Match[str]) -> str:
+    r"""0.1\overline{6} → (1/6): the exact value of a repeating decimal."""
+    whole, fixed, rep = m.group(1) or "0", m.group(2), m.group(3)
+    value = Fraction(int(whole)) + Fraction(int(fixed or "0"), 10 ** len(fixed))
+    value += Fraction(int(rep), (10 ** len(rep) - 1) * 10 ** len(fixed))
+    return f"({value.numerator}/{value.denominator})"
+
+
 def evaluate(text: str) -> Num | None:
     """Value of a numeric LaTeX/plain answer, or None when it is not pure arithmetic (or too big)."""
     if not text or len(text) > 2000:
         return None
+    if "\\overline" in text:
+        text = _REPEATING_RE.sub(_repeating, text)
     m = _SCI_E_RE.match(text)
     if m:
         return Num(Fraction(m.group(1)) * Fraction(10) ** int(m.group(2)), approx=True)
@@ -309,15 +330,25 @@ def evaluate(text: str) -> Num | None:
 REL_TOL = 1e-4  # for answers written as decimals (the Qwen2.5-Math toolkit's tolerance)
 
 
-def numbers_equal(a: Num, b: Num, rel_tol: float = REL_TOL) -> bool:
-    """Exact for exact values; 1e-30 relative for irrational ones; ``rel_tol`` when a decimal is involved."""
+# Above this magnitude a 50-digit comparison cannot see a difference of 1 (10^{10^{10}} vs 10^{10^{10}}+1):
+# such values are compared exactly or not at all.
+_EXACT_SCALE = mp.mpf("1e20")
+
+
+def numbers_equal(a: Num, b: Num, rel_tol: float = REL_TOL) -> bool | None:
+    """Exact values compare exactly; irrational ones to 1e-30 relative (None when they are too large for
+    that to be a proof); a decimal on either side compares with ``rel_tol``."""
+    if a.exact and b.exact and not (a.approx or b.approx):
+        return a.value == b.value
     if a.exact and b.exact and a.value == b.value:
         return True
     x, y = a.as_mp(), b.as_mp()
     scale = max(abs(x), abs(y))
     if scale == 0:
         return True
-    tol = rel_tol if (a.approx or b.approx) else mp.mpf("1e-30")
-    if a.exact and b.exact and not (a.approx or b.approx):
-        return False
-    return abs(x - y) <= tol * scale
+    if a.approx or b.approx:
+        return bool(abs(x - y) <= rel_tol * scale)
+    close = abs(x - y) <= mp.mpf("1e-30") * scale
+    if close and scale >= _EXACT_SCALE:
+        return None
+    return bool(close)

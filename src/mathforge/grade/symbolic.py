@@ -12,6 +12,7 @@ This module runs inside killable worker processes (see ``pool.py``); anything he
 from __future__ import annotations
 
 import random
+import re
 from functools import lru_cache
 
 import sympy
@@ -31,25 +32,37 @@ from sympy import (
 
 from mathforge.grade.numeric import REL_TOL
 
+# units=False: its unit list eats ordinary variables ("\frac{1}{2}ab" → 1/2); normalize.py strips units.
 _NORM = NormalizationConfig(
-    basic_latex=True, units=True, malformed_operators=True, nits=True, boxed="none", equations=False
+    basic_latex=True, units=False, malformed_operators=True, nits=True, boxed="none", equations=False
 )
 _CONV = ConversionConfig(
-    interpret_as_mixed_fractions=True,
+    interpret_as_mixed_fractions=False,  # \frac{1}{2}ab is ab/2; mixed numbers are read by numeric.py
     interpret_simple_eq_as_assignment=False,
     interpret_contains_as_eq=True,
     lowercase_symbols=False,
 )
 _EXACT_TOL = sympy.Float("1e-30", 50)
+_EXACT_SCALE = sympy.Float("1e20", 50)
 
 
 class ParseError(Exception):
     pass
 
 
-@lru_cache(maxsize=4096)
+_SET_BUILDER_RE = re.compile(r"^\\\{\s*([a-zA-Z])\s*\|(.*)\\\}$")
+
+
 def parse(text: str) -> Basic | MatrixBase:
     """LaTeX (or plain math) → sympy; raises ParseError with the parser's message."""
+    m = _SET_BUILDER_RE.match(text)
+    if m and re.search(r"<|>|\\le|\\ge", m.group(2)) and "," not in m.group(2):
+        text = m.group(2)  # {x | -2 ≤ x < 1} is the condition's set
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Basic | MatrixBase:
     try:
         expr = latex2sympy(text, normalization_config=_NORM, conversion_config=_CONV)
     except Exception as exc:  # the parser raises many types; all mean "cannot read this"
@@ -75,16 +88,27 @@ def _numbers_close(a, b, approx: bool) -> bool | None:
         y = sympy.N(b, 50)
     except Exception:
         return None
-    if not (x.is_number and y.is_number) or x.has(sympy.zoo, sympy.nan) or y.has(sympy.zoo, sympy.nan):
+    if not (x.is_number and y.is_number):
         return None
+    if x.has(sympy.zoo, sympy.nan) or y.has(sympy.zoo, sympy.nan):
+        return False  # undefined values (1/0, 12:00 read as 12/0) are never equal
     if x.is_infinite or y.is_infinite:
         return bool(x == y)
-    diff = abs(complex(x) - complex(y)) if (x.is_real is False or y.is_real is False) else abs(x - y)
-    scale = max(abs(complex(x)), abs(complex(y)))
+    try:
+        diff = sympy.N(abs(x - y), 50)
+        scale = max(sympy.N(abs(x), 50), sympy.N(abs(y), 50))
+    except (TypeError, ValueError):
+        return None
     if scale == 0:
         return True
-    tol = REL_TOL if approx else _EXACT_TOL
-    return bool(diff <= tol * scale)
+    if approx:
+        return bool(diff <= REL_TOL * scale)
+    if diff > _EXACT_TOL * scale:
+        return False
+    if scale < _EXACT_SCALE:
+        return True
+    # 50 digits cannot tell 10^{10^{10}} from 10^{10^{10}}+1: only an exact proof says "equal"
+    return None
 
 
 def _expr_equal(a, b) -> bool:
@@ -96,6 +120,7 @@ def _expr_equal(a, b) -> bool:
         close = _numbers_close(a, b, approx)
         if close is not None:
             return close
+        return _exact_zero(a - b)
     else:
         # random-point test: a difference at any point proves "different"; agreement at several
         # independent points is strong evidence of identity (Schwartz–Zippel for polynomials).
@@ -115,6 +140,17 @@ def _expr_equal(a, b) -> bool:
             return True
     try:
         return bool(sympy.simplify(a - b) == 0)
+    except Exception:
+        return False
+
+
+def _exact_zero(d) -> bool:
+    """Whether a constant difference is provably zero (exact integer arithmetic or simplification)."""
+    try:
+        d = sympy.nsimplify(d) if _has_float(d) else d
+        if d.is_zero is not None:
+            return bool(d.is_zero)
+        return bool(sympy.simplify(d) == 0)
     except Exception:
         return False
 
@@ -159,8 +195,26 @@ def _unwrap_assignment(e):
     return e
 
 
+def _as_set(e):
+    """'x > 2' → (2, ∞), '0 ≤ x ≤ 2' → [0, 2]: a condition on one variable as the set it describes."""
+    if isinstance(e, (Rel, sympy.And, sympy.Or)) and not isinstance(e, Eq) and len(e.free_symbols) == 1:
+        try:
+            return e.as_set()
+        except Exception:
+            return None
+    return None
+
+
 def equal(a, b) -> bool:
     """Structure-aware equality of two parsed answers."""
+    if isinstance(a, sympy.Set) != isinstance(b, sympy.Set):
+        sa, sb = (a, _as_set(b)) if isinstance(a, sympy.Set) else (_as_set(a), b)
+        if sa is not None and sb is not None:
+            return equal(sa, sb)
+    if isinstance(a, (sympy.And, sympy.Or)) or isinstance(b, (sympy.And, sympy.Or)):
+        sa, sb = _as_set(a), _as_set(b)
+        if sa is not None and sb is not None:
+            return equal(sa, sb)
     if isinstance(a, MatrixBase) or isinstance(b, MatrixBase):
         if not (isinstance(a, MatrixBase) and isinstance(b, MatrixBase)) or a.shape != b.shape:
             return False
@@ -193,6 +247,13 @@ def equal(a, b) -> bool:
         return equal(a, next(iter(b)))
     if isinstance(a, Tuple) and isinstance(b, Tuple):
         return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, sympy.Set) and isinstance(b, sympy.Set):
+        try:  # {1,3} ∪ {2,4} against {1,2,3,4}: equal when neither has an element the other lacks
+            return bool(a == b) or (
+                sympy.Complement(a, b) == sympy.EmptySet and sympy.Complement(b, a) == sympy.EmptySet
+            )
+        except Exception:
+            return False
     if isinstance(a, (sympy.Set, Tuple)) or isinstance(b, (sympy.Set, Tuple)):
         try:
             return bool(a == b)
