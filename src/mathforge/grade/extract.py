@@ -94,8 +94,12 @@ def _mask_math(seg: str) -> str:
 
 def _rest_of_sentence(text: str, start: int) -> str:
     """From ``start`` to the end of the sentence, trimmed of its closing punctuation."""
-    seg = text[start : start + 2000].replace("**", "").strip()  # markdown bold: **73**
-    masked = _mask_math(seg)  # math may span a line break: "$90\text{ square\nunits}$"
+    seg = text[start : start + 2000]
+    if "$" not in seg:  # no math can span a line break: cut at the first one right away
+        nl = seg.find("\n")
+        seg = seg if nl == -1 else seg[:nl]
+    seg = seg.replace("**", "").strip()  # markdown bold: **73**
+    masked = _mask_math(seg) if "$" in seg else seg  # math may span a line break: "$90\text{ square\nunits}$"
     end = masked.find("\n")
     if end != -1:
         seg, masked = seg[:end], masked[:end]
@@ -105,6 +109,7 @@ def _rest_of_sentence(text: str, start: int) -> str:
     return seg.strip().rstrip(".。,，;；:：!！ ").strip()
 
 
+_SHORT_PLAIN_RE = re.compile(r"[-\d.,/ ]+$")
 _ZH_JOIN_RE = re.compile(r"\s*(?:或者|或|和|及|与|以及)\s*")
 _NON_CJK_RUN_RE = re.compile(r"[^\u4e00-\u9fff。，；：！？、]+")
 
@@ -112,6 +117,8 @@ _NON_CJK_RUN_RE = re.compile(r"[^\u4e00-\u9fff。，；：！？、]+")
 def _tighten(seg: str) -> str:
     """'小明还剩 9 页没有看' → '9'; '解析式为 y=-x^2+2x+3' → 'y=-x^2+2x+3'; 'x=2 或 x=-3' → 'x=2,x=-3';
     'x equals $\\frac12$ here' → '$\\frac12$'. A short answer stays as it is."""
+    if len(seg) < 20 and _SHORT_PLAIN_RE.match(seg):
+        return seg
     prose = _MATH_SEG_RE.sub(" ", seg)
     if _CJK_RE.search(prose):
         joined = _ZH_JOIN_RE.sub(",", seg).replace("$", " ")
@@ -156,16 +163,21 @@ def _last_number(text: str) -> str | None:
 
 
 def _extract_auto(text: str) -> Extraction:
-    boxes = find_boxes(text)
+    boxes = find_boxes(text) if ("boxed" in text or "fbox" in text) else []
     if boxes:
         return Extraction(boxes[-1], "boxed")
-    for pattern, source in (
-        (_FINAL_ANSWER_RE, "final_answer"),
-        (_ANSWER_IS_RE, "answer_is"),
-        (_GSM8K_RE, "gsm8k"),
-        (_ANSWER_COLON_RE, "answer_is"),
-        (_ZH_RE, "zh_answer"),
+    # cheap substring checks first: each cue regex runs only when its keyword is present
+    has_answer = "answer" in text.lower()
+    has_zh = any(c in text for c in "答所因故")
+    for pattern, source, present in (
+        (_FINAL_ANSWER_RE, "final_answer", has_answer),
+        (_ANSWER_IS_RE, "answer_is", has_answer),
+        (_GSM8K_RE, "gsm8k", "####" in text),
+        (_ANSWER_COLON_RE, "answer_is", has_answer),
+        (_ZH_RE, "zh_answer", has_zh),
     ):
+        if not present:
+            continue
         found = (
             _rest_tightened(pattern, text) if source != "final_answer" else _last_match_rest(pattern, text)
         )

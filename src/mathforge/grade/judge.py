@@ -12,13 +12,14 @@ from typing import Literal
 
 from mathforge.grade.extract import letters_in, split_blanks
 from mathforge.grade.normalize import Normalised, normalise
-from mathforge.grade.numeric import Num, evaluate, numbers_equal
+from mathforge.grade.numeric import Num, compare_expressions, evaluate, numbers_equal
 
 Kind = Literal["auto", "number", "expr", "choice", "cloze"]
 KINDS: tuple[str, ...] = ("auto", "number", "expr", "choice", "cloze")
 Decision = tuple[str, str]  # (verdict, reason)
 
 MAX_ANSWER_CHARS = 5_000
+_PLAIN_NUM_RE = re.compile(r"-?\d{1,300}(?:\.\d{1,300})?$")
 _CLOCK_RE = re.compile(
     r"^\d{1,2}:\d{2}(?::\d{2})?(?:[ap]\.?m\.?)?$", re.IGNORECASE
 )  # no benchmark answer is longer; longer strings are refused, not parsed
@@ -48,12 +49,17 @@ def _numeric(g: Normalised, p: Normalised) -> Decision | None:
     return "wrong", f"numbers differ: {g.text} vs {p.text}"
 
 
-def _split_top(s: str, seps: str = ",") -> list[str]:
-    """Split on separators that are not inside (), [], {}."""
+def _split_top(s: str, seps: str = ",", word: str | None = None) -> list[str]:
+    """Split on separator characters (or on ``word``, e.g. ``\\cup``) that are not inside (), [], {}."""
     parts, depth, cur = [], 0, []
     i = 0
     while i < len(s):
         ch = s[i]
+        if word is not None and depth == 0 and s.startswith(word, i):
+            parts.append("".join(cur))
+            cur = []
+            i += len(word)
+            continue
         if ch == "\\" and s[i + 1 : i + 2] in ("{", "}"):
             cur.append(s[i : i + 2])
             depth += 1 if s[i + 1] == "{" else -1
@@ -63,7 +69,7 @@ def _split_top(s: str, seps: str = ",") -> list[str]:
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        if ch in seps and depth == 0:
+        if word is None and ch in seps and depth == 0:
             parts.append("".join(cur))
             cur = []
         else:
@@ -121,7 +127,11 @@ def _named_values(items: list[str]) -> dict[str, str] | None:
 
 
 def _structure(s: str) -> tuple[str, list[str]] | None:
-    """('list'|'set'|bracket pair, elements) for list-like answers; None for a scalar."""
+    """('list'|'set'|'union'|bracket pair, elements) for list-like answers; None for a scalar."""
+    if "\\cup" in s:
+        parts = _split_top(s, word="\\cup")
+        if len(parts) >= 2 and all(parts):
+            return "union", parts
     if s.startswith("\\{") and s.endswith("\\}") and _encloses(s, "\\{", "\\}"):
         if "|" in s:  # set-builder {x | …}: not a list of elements
             return None
@@ -188,6 +198,10 @@ def _structured(g: Normalised, p: Normalised, kind: str, symbolic: bool) -> Deci
         return None
     if sg is not None and sp is not None:
         (tg, eg), (tp, ep) = sg, sp
+        if (tg == "union") != (tp == "union"):
+            return None
+        if tg == "union":
+            return _unordered(eg, ep, kind, symbolic)
         ng, np_ = _named_values(eg), _named_values(ep)
         if ng is not None and np_ is not None:  # A=18, B=44/3: values belong to their names
             if set(ng) != set(np_):
@@ -209,9 +223,53 @@ def _structured(g: Normalised, p: Normalised, kind: str, symbolic: bool) -> Deci
             if sg
             else judge(scalar, items[0], kind, symbolic=symbolic)
         )
-    if evaluate(scalar) is not None and all(evaluate(i) is not None for i in items):
+    if "=" not in scalar and _is_algebra(scalar):
         return "wrong", "a single value against several"
     return None
+
+
+def _is_algebra(text: str) -> bool:
+    """A number or an expression in single-letter variables that the fast evaluator reads."""
+    return evaluate(text) is not None or compare_expressions(text, text) is True
+
+
+_WORD_ANSWER_RE = re.compile(r"^[A-Za-z][A-Za-z'-]{2,}$")  # "Evelyn", "east", "ellipse" (spaces removed)
+_MATRIX_RE = re.compile(r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
+
+
+def _matrix(text: str) -> list[list[str]] | None:
+    m = _MATRIX_RE.match(text)
+    if not m:
+        return None
+    rows = [r for r in m.group(2).split("\\\\") if r.strip()]
+    return [[c.strip() for c in r.split("&")] for r in rows]
+
+
+def _shapes(g: Normalised, p: Normalised, kind: str, symbolic: bool) -> Decision | None:
+    """Words against words or numbers, matrices against matrices or numbers."""
+    gw, pw = bool(_WORD_ANSWER_RE.match(g.text)), bool(_WORD_ANSWER_RE.match(p.text))
+    if gw and pw:
+        same = g.text.casefold() == p.text.casefold()
+        return ("correct", "same word") if same else ("wrong", f"different words: {p.text} vs {g.text}")
+    if (gw and evaluate(p.text) is not None) or (pw and evaluate(g.text) is not None):
+        return "wrong", "a word against a number"
+    gm, pm = _matrix(g.text), _matrix(p.text)
+    if gm is not None and pm is not None:
+        if [len(r) for r in gm] != [len(r) for r in pm]:
+            return "wrong", "matrices of different shapes"
+        return _ordered([c for r in gm for c in r], [c for r in pm for c in r], kind, symbolic)
+    if (gm is not None and evaluate(p.text) is not None) or (pm is not None and evaluate(g.text) is not None):
+        return "wrong", "a matrix against a number"
+    return None
+
+
+def _algebra(g: Normalised, p: Normalised) -> Decision | None:
+    if "=" in g.text or "=" in p.text or "," in g.text or "," in p.text:
+        return None
+    same = compare_expressions(g.text, p.text)
+    if same is None:
+        return None
+    return ("correct", "equal at every test point") if same else ("wrong", "expressions differ")
 
 
 def _choice(gold: str, pred: str) -> Decision:
@@ -246,8 +304,13 @@ def judge(gold: str, pred: str, kind: str = "auto", *, symbolic: bool) -> Decisi
         return _cloze(gold, pred, symbolic)
     if len(gold) > MAX_ANSWER_CHARS or len(pred) > MAX_ANSWER_CHARS:
         return "unparseable", f"answer longer than {MAX_ANSWER_CHARS} characters"
-    if gold.strip() == pred.strip() and gold.strip():
+    gs, ps = gold.strip(), pred.strip()
+    if gs == ps and gs:
         return "correct", "identical"
+    if _PLAIN_NUM_RE.match(gs) and _PLAIN_NUM_RE.match(ps):  # the common case, without normalising
+        decimal = "." in gs or "." in ps
+        same = numbers_equal(evaluate(gs), evaluate(ps)) if decimal else int(gs) == int(ps)  # type: ignore[arg-type]
+        return ("correct", "numerically equal") if same else ("wrong", f"numbers differ: {ps} vs {gs}")
     g = normalise(gold)
     # when the gold is itself an equation (a line, a curve), the answer's "y =" is part of it
     p = normalise(pred, keep_assignment="=" in g.text)
@@ -255,13 +318,11 @@ def judge(gold: str, pred: str, kind: str = "auto", *, symbolic: bool) -> Decisi
         return "unparseable", "empty answer"
     if g.text == p.text:
         return "correct", "same after normalisation"
-    if g.text.casefold() == p.text.casefold() and not re.search(
-        r"[a-zA-Z]", re.sub(r"\\[a-zA-Z]+", "", g.text)
-    ):
-        return "correct", "same after normalisation"
     if _CLOCK_RE.match(g.text) or _CLOCK_RE.match(p.text):  # 12:00 is a time, not a ratio
         return "wrong", f"different times: {p.text} vs {g.text}"
-    decided = _numeric(g, p) or _structured(g, p, kind, symbolic)
+    decided = (
+        _numeric(g, p) or _shapes(g, p, kind, symbolic) or _algebra(g, p) or _structured(g, p, kind, symbolic)
+    )
     if decided is not None:
         return decided
     # equation against expression: "y = 2x+1" vs "2x+1" (normalise already strips a lone "x =")

@@ -72,6 +72,7 @@ _ASSIGN_RE = re.compile(
     r"^\s*(?:[a-zA-Z](?:_\{?\w+\}?)?(?:\([a-z]\))?|\\[a-zA-Z]+|[A-Z]{2}|\\?(?:sin|cos|tan|angle)\s*[A-Z])"
     r"\s*(?:=|\\in(?![a-zA-Z]))\s*(?!=)"
 )
+_BASE_RE = re.compile(r"^([0-9A-Fa-f]+)_\{?(\d{1,2})\}?$")
 _THOUSANDS_RE = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _BARE_FUNC_RE = re.compile(r"(?<![\\a-zA-Z])(ln|log|sin|cos|tan|cot|sec|csc|exp)(?![a-zA-Z])")
 _PAREN_UNIT_RE = re.compile(r"\s*\((?:[a-zA-Z ]+|[\u4e00-\u9fff]+)\)$")
@@ -157,6 +158,9 @@ def normalise(answer: str, *, keep_assignment: bool = False) -> Normalised:
             assigned = True
     if _THOUSANDS_RE.match(s):
         s = s.replace(",", "")
+    base = _BASE_RE.match(s)
+    if base:  # 52_8, 4210_{5}: the digits are the answer; a model often drops the subscript
+        s = base.group(1)
     # drop spaces except where they separate a command from a following letter ("\pi r")
     s = _CMD_SPACE_RE.sub(lambda m: m.group(1) + "\x00", s).replace(" ", "").replace("\x00", " ")
     s = re.sub(r"\{\s*\}", "", s) if s.endswith("{}") else s

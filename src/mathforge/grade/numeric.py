@@ -65,10 +65,11 @@ def _tokenise(s: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+    def __init__(self, tokens: list[tuple[str, str]], env: dict[str, Fraction] | None = None) -> None:
         self.toks = tokens
         self.i = 0
         self.approx = False
+        self.env = env or {}
 
     def peek(self) -> tuple[str, str] | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -98,7 +99,12 @@ class _Parser:
         if tok is None:
             return False
         kind, val = tok
-        return kind == "num" or val in ("{", "(") or val in ("\\frac", "\\sqrt", "\\pi") or val in _CONSTS
+        return (
+            kind in ("num", "ch")
+            or val in ("{", "(")
+            or val in ("\\frac", "\\sqrt", "\\pi")
+            or val in _CONSTS
+        )
 
     def term(self):
         v = self.unary()
@@ -189,6 +195,17 @@ class _Parser:
         if val in _CONSTS:
             self.i += 1
             return _CONSTS[val]
+        if kind == "ch":
+            self.i += 1
+            nxt = self.peek()
+            if val in "fgh" and nxt is not None and nxt[1] == "(":
+                raise _Unsupported("function application")
+            if val == "i":
+                return mp.mpc(0, 1)
+            if val == "e":
+                return mp.e
+            if val in self.env:
+                return self.env[val]
         raise _Unsupported(val)
 
     def arg(self):
@@ -317,14 +334,72 @@ def evaluate(text: str) -> Num | None:
     m = _SCI_E_RE.match(text)
     if m:
         return Num(Fraction(m.group(1)) * Fraction(10) ** int(m.group(2)), approx=True)
+    return _evaluate(text, None)
+
+
+def _evaluate(text: str, env: dict[str, Fraction] | None) -> Num | None:
+    if _PLAIN_RE.match(text):  # most answers: skip the parser
+        return Num(Fraction(text), approx="." in text) if len(text) < 4000 else None
     try:
-        parser = _Parser(_tokenise(text))
+        parser = _Parser(_tokenise(text), env)
         value = parser.parse()
     except (_Unsupported, ZeroDivisionError, ValueError, TypeError, OverflowError, RecursionError):
         return None
-    if isinstance(value, mp.mpc) or (not isinstance(value, Fraction) and not mp.isfinite(value)):
-        return None
+    if not isinstance(value, Fraction):
+        if isinstance(value, mp.mpc) and value.imag == 0:
+            value = value.real
+        if not mp.isfinite(value):
+            return None
     return Num(value, approx=parser.approx)
+
+
+_PLAIN_RE = re.compile(r"-?\d+(?:\.\d+)?$")
+_VAR_RE = re.compile(r"[a-zA-Z]")
+_WORD_RUN_RE = re.compile(r"(?<![\\a-zA-Z])[a-zA-Z]{3,}")
+_COMMAND_RE = re.compile(r"\\[a-zA-Z]+")
+_POINTS = 3
+
+
+def _points(names: set[str]) -> list[dict[str, Fraction]]:
+    """Fixed, distinct, awkward rationals per variable: a difference shows at almost any of them."""
+    pts = []
+    for k in range(_POINTS):
+        env = {}
+        for j, name in enumerate(sorted(names)):
+            env[name] = Fraction(37 + 13 * k + 7 * j + ord(name) % 11, 11 + 2 * k + j % 3)
+        pts.append(env)
+    return pts
+
+
+def variables(text: str) -> set[str] | None:
+    """Single-letter variables of an expression, or None when it holds a word (not algebra)."""
+    bare = _COMMAND_RE.sub(" ", text)
+    if _WORD_RUN_RE.search(bare):
+        return None
+    return {v for v in _VAR_RE.findall(bare) if v not in "ei"}
+
+
+def compare_expressions(gold: str, pred: str) -> bool | None:
+    """Equality of two numeric expressions in a few single-letter variables, by evaluation at fixed
+    rational points: a difference at any point proves them different, agreement at every point makes
+    identity near-certain (Schwartz–Zippel). None when either side is not such an expression."""
+    vg, vp = variables(gold), variables(pred)
+    if vg is None or vp is None:
+        return None
+    names = vg | vp
+    if not names:
+        a, b = evaluate(gold), evaluate(pred)
+        return None if a is None or b is None else numbers_equal(a, b)
+    if len(gold) > 2000 or len(pred) > 2000:
+        return None
+    for env in _points(names):
+        a, b = _evaluate(gold, env), _evaluate(pred, env)
+        if a is None or b is None:
+            return None
+        same = numbers_equal(a, b)
+        if same is not True:
+            return same
+    return True
 
 
 REL_TOL = 1e-4  # for answers written as decimals (the Qwen2.5-Math toolkit's tolerance)
@@ -344,6 +419,8 @@ def numbers_equal(a: Num, b: Num, rel_tol: float = REL_TOL) -> bool | None:
         return True
     x, y = a.as_mp(), b.as_mp()
     scale = max(abs(x), abs(y))
+    if not mp.isfinite(scale):
+        return None
     if scale == 0:
         return True
     if a.approx or b.approx:
