@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from mathforge import __version__
+from mathforge.cli.bench_cmd import bench_app
+from mathforge.cli.eval_cmd import eval_command
 from mathforge.cli.grade_cmd import grade_command
 
 app = typer.Typer(
@@ -32,6 +34,8 @@ def main(
 
 
 app.command("grade")(grade_command)
+app.command("eval")(eval_command)
+app.add_typer(bench_app, name="bench")
 
 if __name__ == "__main__":
     app()

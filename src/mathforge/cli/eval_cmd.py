@@ -1,0 +1,171 @@
+"""``mathforge eval``: score a model on benchmarks."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mathforge.infer import BACKENDS, BackendError, BackendSpec
+from mathforge.prompts import PROMPT_STYLES
+
+
+def eval_command(
+    model: str = typer.Option(
+        ..., "--model", "-m", help="Model directory, .gguf file, Hub id, or served model name."
+    ),
+    backend: str = typer.Option("hf", "--backend", "-b", help=f"One of: {', '.join(BACKENDS)}."),
+    bench: str = typer.Option(
+        "gsm8k", "--bench", help="Comma-separated benchmark names (see `mathforge bench list`)."
+    ),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Folder with <benchmark>/test.jsonl (default: $MATHFORGE_DATA_DIR)."
+    ),
+    out: Path = typer.Option(
+        Path("runs/eval"), "--out", "-o", help="Run directory (results and the resumable cache)."
+    ),
+    prompt: str = typer.Option("auto", "--prompt", help=f"Prompt style: {', '.join(PROMPT_STYLES)}."),
+    n: int = typer.Option(1, "--n", min=1, help="Samples per problem (maj@k, pass@k)."),
+    temperature: float = typer.Option(0.0, "--temperature", "-t", min=0.0, help="0 = greedy."),
+    top_p: float = typer.Option(1.0, "--top-p"),
+    max_tokens: int = typer.Option(512, "--max-tokens", min=1),
+    limit: int | None = typer.Option(
+        None, "--limit", "-l", min=1, help="First N problems of each benchmark."
+    ),
+    seed: int = typer.Option(0, "--seed"),
+    batch_size: int = typer.Option(8, "--batch-size", min=1, help="hf: prompts per generate() call."),
+    chat: bool | None = typer.Option(
+        None, "--chat/--no-chat", help="Use the chat template (default: when the model has one)."
+    ),
+    device: str = typer.Option("auto", "--device"),
+    dtype: str = typer.Option("auto", "--dtype"),
+    api_base: str | None = typer.Option(
+        None, "--api-base", help="openai: server URL, e.g. http://127.0.0.1:8000/v1."
+    ),
+    api_key_env: str = typer.Option(
+        "OPENAI_API_KEY", "--api-key-env", help="openai: env var holding the API key."
+    ),
+    concurrency: int = typer.Option(8, "--concurrency", min=1, help="openai: requests in flight."),
+    max_retries: int = typer.Option(5, "--max-retries", min=0),
+    request_timeout: float = typer.Option(600.0, "--request-timeout"),
+    rps: float | None = typer.Option(None, "--requests-per-second", help="openai: rate limit."),
+    n_ctx: int = typer.Option(4096, "--n-ctx", help="llamacpp: context length."),
+    threads: int | None = typer.Option(None, "--threads", help="llamacpp: CPU threads."),
+    tensor_parallel: int = typer.Option(1, "--tensor-parallel-size", help="vllm: GPUs per model."),
+    source: str = typer.Option(
+        "local", "--source", help="Benchmarks from the data directory (local) or the Hub (hub)."
+    ),
+    allow_network: bool = typer.Option(
+        False, "--allow-network", help="Allow downloads from the Hub (models; benchmarks with --source hub)."
+    ),
+    grade_workers: int = typer.Option(1, "--grade-workers", min=1),
+    grade_timeout: float = typer.Option(5.0, "--grade-timeout", min=0.1),
+    chunk_size: int | None = typer.Option(
+        None, "--chunk-size", min=1, help="Items generated between durable saves."
+    ),
+) -> None:
+    """Generate, grade and score; rerunning resumes from the cache in --out and regenerates nothing."""
+    from mathforge.bench import BenchError
+    from mathforge.evaluate import EvalConfig, run_eval
+
+    if backend not in BACKENDS:
+        raise typer.BadParameter(
+            f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}", param_hint="--backend"
+        )
+    if prompt not in PROMPT_STYLES:
+        raise typer.BadParameter(f"unknown prompt style {prompt!r}; use one of {', '.join(PROMPT_STYLES)}")
+    spec = BackendSpec(
+        backend=backend,
+        model=model,
+        chat=chat,
+        batch_size=batch_size,
+        device=device,
+        dtype=dtype,
+        allow_network=allow_network,
+        api_base=api_base,
+        api_key_env=api_key_env,
+        concurrency=concurrency,
+        max_retries=max_retries,
+        request_timeout=request_timeout,
+        requests_per_second=rps,
+        n_ctx=n_ctx,
+        n_threads=threads,
+        tensor_parallel_size=tensor_parallel,
+    )
+    config = EvalConfig(
+        model=model,
+        backend=backend,
+        benchmarks=[b.strip() for b in bench.split(",") if b.strip()],
+        data_dir=str(data_dir) if data_dir else os.environ.get("MATHFORGE_DATA_DIR"),
+        source=source,
+        out=str(out),
+        prompt=prompt,
+        n=n,
+        temperature=temperature,
+        top_p=top_p,
+        max_tokens=max_tokens,
+        seed=seed,
+        limit=limit,
+        grade_workers=grade_workers,
+        grade_timeout=grade_timeout,
+        chunk_size=chunk_size,
+        backend_spec=spec,
+    )
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TextColumn("acc {task.fields[acc]}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def hook(name: str, done: int, total: int, acc: float) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total, acc="-", rate="")
+            task = bar.tasks[tasks[name]]
+            speed = task.speed
+            bar.update(
+                tasks[name],
+                completed=done,
+                acc=f"{100 * acc:.1f}%",
+                rate=f"{speed:.2f} items/s" if speed else "",
+            )
+
+        try:
+            result = run_eval(
+                config, progress=hook, command="mathforge " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+            )
+        except (BackendError, BenchError, ValueError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    table = Table(title=f"{model} ({backend})")
+    for col in ("benchmark", "items", "accuracy", "95% CI", "maj@k", "verdicts"):
+        table.add_column(col)
+    for name, m in result.metrics["benchmarks"].items():
+        lo, hi = m["ci95"]
+        maj = f"{100 * m['maj@k']['accuracy']:.1f}%" if "maj@k" in m else "-"
+        table.add_row(
+            name,
+            str(m["items"]),
+            f"{100 * m['accuracy']:.1f}%",
+            f"{100 * lo:.1f}–{100 * hi:.1f}",
+            maj,
+            ", ".join(f"{k} {v}" for k, v in m["verdicts"].items()),
+        )
+    out_console = Console()
+    out_console.print(table)
+    out_console.print(
+        f"generated {result.generated}, from cache {result.cached}; results in {result.out_dir}/"
+        " (metrics.json, results.md, report.html, <bench>/samples.jsonl)",
+        soft_wrap=True,
+    )

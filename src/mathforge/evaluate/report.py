@@ -1,0 +1,97 @@
+"""What an evaluation writes: metrics JSON, a Markdown table and a self-contained HTML report."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_jsonl_atomic(path: Path, rows: list[dict[str, Any]]) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+def markdown_table(metrics: dict[str, Any]) -> str:
+    model = metrics["run"]["model"]
+    lines = [
+        f"# {model} ({metrics['run']['backend']})",
+        "",
+        "| benchmark | items | accuracy % | 95% CI | maj@k % | pass@k % |",
+        "|---|---:|---:|---|---:|---:|",
+    ]
+    for name, m in metrics["benchmarks"].items():
+        lo, hi = m["ci95"]
+        maj = _pct(m["maj@k"]["accuracy"]) + f" (k={m['maj@k']['k']})" if "maj@k" in m else "-"
+        pk = m.get("pass@k", {})
+        pass_k = f"{_pct(pk[max(pk, key=int)])} (k={max(pk, key=int)})" if pk else "-"
+        lines.append(
+            f"| {name} | {m['items']} | {_pct(m['accuracy'])} | {_pct(lo)}–{_pct(hi)} | {maj} | {pass_k} |"
+        )
+    lines.append("")
+    lines.append(f"sampling: {json.dumps(metrics['run']['sampling'])}; prompt: {metrics['run']['prompt']}")
+    return "\n".join(lines) + "\n"
+
+
+def _bar_chart(metrics: dict[str, Any]) -> str:
+    """An inline SVG bar chart (accuracy with its 95% interval) — no plotting library, no CDN."""
+    items = list(metrics["benchmarks"].items())
+    row, width, left = 28, 420, 160
+    h = row * len(items) + 30
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 80}" height="{h}" role="img">']
+    for i, (name, m) in enumerate(items):
+        y = 10 + i * row
+        acc, (lo, hi) = m["accuracy"], m["ci95"]
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="13">{html.escape(name)}</text>'
+        )
+        parts.append(f'<rect x="{left}" y="{y}" width="{width * acc:.1f}" height="20" fill="#4c78a8"/>')
+        parts.append(
+            f'<line x1="{left + width * lo:.1f}" x2="{left + width * hi:.1f}" y1="{y + 10}" y2="{y + 10}" '
+            'stroke="#222" stroke-width="2"/>'
+        )
+        parts.append(f'<text x="{left + width + 8}" y="{y + 15}" font-size="13">{_pct(acc)}%</text>')
+    parts.append(
+        f'<line x1="{left}" x2="{left}" y1="5" y2="{h - 20}" stroke="#999"/>'
+        f'<text x="{left}" y="{h - 5}" font-size="11">0%</text>'
+        f'<text x="{left + width}" y="{h - 5}" font-size="11" text-anchor="end">100%</text></svg>'
+    )
+    return "".join(parts)
+
+
+def html_report(metrics: dict[str, Any]) -> str:
+    run = metrics["run"]
+    rows = []
+    for name, m in metrics["benchmarks"].items():
+        lo, hi = m["ci95"]
+        maj = _pct(m["maj@k"]["accuracy"]) if "maj@k" in m else "-"
+        rows.append(
+            f"<tr><td>{html.escape(name)}</td><td>{m['items']}</td><td>{_pct(m['accuracy'])}</td>"
+            f"<td>{_pct(lo)}–{_pct(hi)}</td><td>{maj}</td><td>{html.escape(json.dumps(m['verdicts']))}</td></tr>"
+        )
+    versions = html.escape(json.dumps(run["versions"], indent=1))
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>mathforge eval: {html.escape(run["model"])}</title>
+<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}td:first-child{{text-align:left}}</style></head><body>
+<h1>{html.escape(run["model"])} — {html.escape(run["backend"])}</h1>
+<p>prompt: {html.escape(str(run["prompt"]))}; sampling: {html.escape(json.dumps(run["sampling"]))}</p>
+{_bar_chart(metrics)}
+<table><tr><th>benchmark</th><th>items</th><th>accuracy %</th><th>95% CI</th><th>maj@k %</th><th>verdicts</th></tr>
+{"".join(rows)}</table>
+<h2>Reproduce</h2><pre>{html.escape(run["command"])}</pre>
+<h2>Versions and settings</h2><pre>{versions}</pre></body></html>
+"""

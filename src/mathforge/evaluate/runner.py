@@ -1,0 +1,256 @@
+"""Run benchmarks × one backend × sampling settings: generate (cached), grade, score, report."""
+
+from __future__ import annotations
+
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from mathforge import __version__
+from mathforge.bench import load_benchmark
+from mathforge.bench.problem import Problem
+from mathforge.evaluate.cache import ResultCache, cache_key
+from mathforge.evaluate.metrics import majority, score
+from mathforge.evaluate.report import html_report, markdown_table, write_json_atomic, write_jsonl_atomic
+from mathforge.grade import GradeItem, SymbolicPool, grade_many
+from mathforge.infer import Backend, BackendSpec, Generation, SamplingParams, get_backend
+from mathforge.prompts import Prompt, build_prompt, describe_templates
+
+
+@dataclass
+class EvalConfig:
+    """One evaluation; the ``mathforge eval`` flags map onto these fields 1:1."""
+
+    model: str
+    backend: str = "hf"
+    benchmarks: list[str] = field(default_factory=lambda: ["gsm8k"])
+    data_dir: str | None = None
+    source: str = "local"  # or "hub" (needs allow_network)
+    out: str = "runs/eval"
+    prompt: str = "auto"
+    n: int = 1
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_tokens: int = 512
+    seed: int = 0
+    limit: int | None = None
+    grade_workers: int = 1
+    grade_timeout: float = 5.0
+    chunk_size: int | None = None
+    backend_spec: BackendSpec | None = None  # backend options beyond model/backend
+
+    def spec(self) -> BackendSpec:
+        spec = self.backend_spec or BackendSpec(backend=self.backend, model=self.model)
+        spec.backend, spec.model = self.backend, self.model
+        return spec
+
+    def sampling(self) -> SamplingParams:
+        return SamplingParams(
+            n=self.n,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            max_tokens=self.max_tokens,
+            seed=self.seed,
+        )
+
+
+@dataclass
+class EvalResult:
+    out_dir: Path
+    metrics: dict[str, Any]
+    generated: int  # items generated in this run (the rest came from the cache)
+    cached: int
+
+
+ProgressHook = Callable[[str, int, int, float], None]  # (benchmark, done, total, running accuracy)
+
+
+def _versions() -> dict[str, str]:
+    found = {"mathforge": __version__, "python": platform.python_version()}
+    for pkg in (
+        "transformers",
+        "torch",
+        "vllm",
+        "llama-cpp-python",
+        "openai",
+        "latex2sympy2_extended",
+        "sympy",
+    ):
+        try:
+            found[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _backend_identity(spec: BackendSpec) -> dict[str, Any]:
+    """The backend settings that change what is generated (part of the cache key)."""
+    return {"backend": spec.backend, "chat": spec.chat, "dtype": spec.dtype}
+
+
+def _sample_row(p: Problem, prompt: Prompt, gens: list[Generation], grades, n: int) -> dict[str, Any]:
+    preds = [g.pred for g in grades]
+    correct = [g.correct for g in grades]
+    maj_answer, maj_share, maj_correct = majority(preds, correct)
+    return {
+        "benchmark": p.benchmark,
+        "id": p.id,
+        "question": p.question,
+        "gold": p.answer,
+        "subject": p.subject,
+        "level": p.level,
+        "language": p.language,
+        "prompt": list(prompt.messages),
+        "outputs": [g.text for g in gens],
+        "preds": preds,
+        "verdicts": [g.verdict for g in grades],
+        "reasons": [g.reason for g in grades],
+        "correct": correct,
+        "majority": maj_answer,
+        "majority_share": maj_share,
+        "majority_correct": maj_correct,
+        "tokens": [g.tokens for g in gens],
+        "seconds": [round(g.seconds, 4) for g in gens],
+        "finish": [g.finish_reason for g in gens],
+        "errors": [g.error for g in gens if g.error],
+    }
+
+
+class _Ticker:
+    """Moves the progress bar as the backend finishes items inside a chunk (before they are graded)."""
+
+    def __init__(self, hook: ProgressHook | None, name: str, done: int, total: int, acc: float) -> None:
+        self.hook, self.name, self.done, self.total, self.acc = hook, name, done, total, acc
+
+    def __call__(self, k: int) -> None:
+        self.done += k
+        if self.hook:
+            self.hook(self.name, self.done, self.total, self.acc)
+
+
+def _default_chunk(spec: BackendSpec) -> int:
+    """Items generated between durable saves: small for one-at-a-time engines (a kill loses little),
+    large enough for batching engines to fill their batches."""
+    return {
+        "hf": 2 * spec.batch_size,
+        "openai": 4 * spec.concurrency,
+        "llamacpp": 4,
+        "vllm": 512,
+    }.get(spec.backend, 16)
+
+
+def _grade_into(
+    rows: list[dict[str, Any] | None],
+    items: list[Problem],
+    prompts: list[Prompt],
+    gens_by_i: dict[int, list[Generation]],
+    params: SamplingParams,
+    pool: SymbolicPool,
+    config: EvalConfig,
+) -> None:
+    """Grade the generations of items ``gens_by_i`` and fill their sample rows."""
+    idx = list(gens_by_i)
+    flat = [
+        GradeItem(items[i].answer, g.text, items[i].grade_style, items[i].grade_kind)
+        for i in idx
+        for g in gens_by_i[i]
+    ]
+    graded = grade_many(flat, timeout=config.grade_timeout, pool=pool)
+    for j, i in enumerate(idx):
+        gs = graded[j * params.n : (j + 1) * params.n]
+        rows[i] = _sample_row(items[i], prompts[i], gens_by_i[i], gs, params.n)
+
+
+def _tally(rows: list[dict[str, Any] | None]) -> tuple[int, int, float]:
+    """(done, total, running accuracy of the first sample) for the progress bar."""
+    done = [r for r in rows if r is not None]
+    return len(done), len(rows), sum(r["correct"][0] for r in done) / max(1, len(done))
+
+
+def run_eval(
+    config: EvalConfig,
+    *,
+    backend: Backend | None = None,
+    progress: ProgressHook | None = None,
+    command: str | None = None,
+) -> EvalResult:
+    """Evaluate; resumable: finished generations live in ``OUT/cache.sqlite`` and are never redone."""
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    spec = config.spec()
+    problems = {
+        name: load_benchmark(
+            name, config.data_dir, limit=config.limit, source=config.source, allow_network=spec.allow_network
+        )
+        for name in config.benchmarks
+    }  # load everything first: a bad benchmark name fails before any model is loaded
+    params = config.sampling()
+    backend = backend or get_backend(spec)
+    cache = ResultCache(out / "cache.sqlite")
+    identity = _backend_identity(spec)
+    chunk = config.chunk_size or max(
+        16, 4 * max(spec.batch_size, spec.concurrency if spec.backend == "openai" else 1)
+    )
+    metrics: dict[str, Any] = {"benchmarks": {}}
+    generated = cached_n = 0
+    try:
+        with SymbolicPool(workers=config.grade_workers) as pool:
+            for name, items in problems.items():
+                prompts = [build_prompt(p, config.prompt) for p in items]
+                keys = [
+                    cache_key(backend.model_id, identity, pr.key(), params.to_dict(), f"{p.benchmark}/{p.id}")
+                    for p, pr in zip(items, prompts, strict=True)
+                ]
+                have = cache.get_many(keys)
+                cached_n += len(have)
+                rows: list[dict[str, Any] | None] = [None] * len(items)
+                cached_idx = [i for i, k in enumerate(keys) if k in have]
+                _grade_into(
+                    rows, items, prompts, {i: have[keys[i]] for i in cached_idx}, params, pool, config
+                )
+                if progress:
+                    progress(name, *_tally(rows))
+                todo = [i for i, k in enumerate(keys) if k not in have]
+                for start in range(0, len(todo), chunk):
+                    idx = todo[start : start + chunk]
+                    tick = _Ticker(progress, name, *_tally(rows))
+                    gens = backend.generate([prompts[i] for i in idx], params, progress=tick)
+                    cache.put_many(
+                        [(keys[i], f"{name}/{items[i].id}", g) for i, g in zip(idx, gens, strict=True)]
+                    )
+                    generated += len(idx)
+                    _grade_into(rows, items, prompts, dict(zip(idx, gens, strict=True)), params, pool, config)
+                    if progress:
+                        progress(name, *_tally(rows))
+                final = [r for r in rows if r is not None]
+                bench_dir = out / name
+                bench_dir.mkdir(exist_ok=True)
+                write_jsonl_atomic(bench_dir / "samples.jsonl", final)
+                metrics["benchmarks"][name] = score(final, params.n)
+    finally:
+        cache.close()
+    metrics["run"] = {
+        "model": backend.model_id,
+        "backend": spec.backend,
+        "backend_info": backend.info(),
+        "prompt": config.prompt,
+        "prompt_templates": describe_templates(),
+        "sampling": params.to_dict(),
+        "grader": {"timeout": config.grade_timeout, "version": __version__},
+        "config": {k: v for k, v in asdict(config).items() if k != "backend_spec"},
+        "versions": _versions(),
+        "command": command or " ".join(shlex.quote(a) for a in sys.argv),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "generated_this_run": generated,
+        "from_cache": cached_n,
+    }
+    write_json_atomic(out / "metrics.json", metrics)
+    (out / "results.md").write_text(markdown_table(metrics), encoding="utf-8")
+    (out / "report.html").write_text(html_report(metrics), encoding="utf-8")
+    return EvalResult(out, metrics, generated, cached_n)

@@ -1,0 +1,1 @@
+"""Model helpers shared by tests, benchmarks and the tiny recipe."""

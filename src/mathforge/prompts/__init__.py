@@ -1,0 +1,10 @@
+"""Prompt templates: zero-shot chain-of-thought (chat), few-shot chain-of-thought (base models),
+multiple choice and cloze, in English and Chinese.
+
+A ``Prompt`` carries both a chat form (``messages``, turned into text by the backend's own chat
+template) and a plain completion form (``text``), so every backend can serve every style.
+"""
+
+from mathforge.prompts.templates import PROMPT_STYLES, Prompt, build_prompt, default_style, describe_templates
+
+__all__ = ["PROMPT_STYLES", "Prompt", "build_prompt", "default_style", "describe_templates"]
