@@ -69,6 +69,12 @@ def eval_command(
     chunk_size: int | None = typer.Option(
         None, "--chunk-size", min=1, help="Items generated between durable saves."
     ),
+    tool_rounds: int = typer.Option(
+        4, "--tool-rounds", min=1, help="tir/tora/pot: code executions per answer."
+    ),
+    tool_timeout: float = typer.Option(
+        10.0, "--tool-timeout", min=0.5, help="tir/tora/pot: seconds per code cell."
+    ),
 ) -> None:
     """Generate, grade and score; rerunning resumes from the cache in --out and regenerates nothing."""
     from mathforge.bench import BenchError
@@ -115,6 +121,8 @@ def eval_command(
         grade_workers=grade_workers,
         grade_timeout=grade_timeout,
         chunk_size=chunk_size,
+        tool_rounds=tool_rounds,
+        tool_timeout=tool_timeout,
         backend_spec=spec,
     )
     console = Console(stderr=True)

@@ -8,6 +8,7 @@ from mathforge import __version__
 from mathforge.cli.bench_cmd import bench_app
 from mathforge.cli.eval_cmd import eval_command
 from mathforge.cli.grade_cmd import grade_command
+from mathforge.cli.solve_cmd import solve_command
 
 app = typer.Typer(
     name="mathforge",
@@ -36,6 +37,7 @@ def main(
 app.command("grade")(grade_command)
 app.command("eval")(eval_command)
 app.add_typer(bench_app, name="bench")
+app.command("solve")(solve_command)
 
 if __name__ == "__main__":
     app()

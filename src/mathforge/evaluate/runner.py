@@ -20,7 +20,7 @@ from mathforge.evaluate.metrics import majority, score
 from mathforge.evaluate.report import html_report, markdown_table, write_json_atomic, write_jsonl_atomic
 from mathforge.grade import GradeItem, SymbolicPool, grade_many
 from mathforge.infer import Backend, BackendSpec, Generation, SamplingParams, get_backend
-from mathforge.prompts import Prompt, build_prompt, describe_templates
+from mathforge.prompts import TOOL_STYLES, Prompt, build_prompt, describe_templates
 
 
 @dataclass
@@ -43,6 +43,8 @@ class EvalConfig:
     grade_workers: int = 1
     grade_timeout: float = 5.0
     chunk_size: int | None = None
+    tool_rounds: int = 4  # tir/tora/pot: code executions per trajectory
+    tool_timeout: float = 10.0  # wall-clock seconds per executed cell
     backend_spec: BackendSpec | None = None  # backend options beyond model/backend
 
     def spec(self) -> BackendSpec:
@@ -92,6 +94,12 @@ def _versions() -> dict[str, str]:
 def _backend_identity(spec: BackendSpec) -> dict[str, Any]:
     """The backend settings that change what is generated (part of the cache key)."""
     return {"backend": spec.backend, "chat": spec.chat, "dtype": spec.dtype}
+
+
+def _tool_identity(config: EvalConfig) -> dict[str, Any]:
+    return (
+        {"rounds": config.tool_rounds, "timeout": config.tool_timeout} if config.prompt in TOOL_STYLES else {}
+    )
 
 
 def _sample_row(p: Problem, prompt: Prompt, gens: list[Generation], grades, n: int) -> dict[str, Any]:
@@ -192,8 +200,18 @@ def run_eval(
     }  # load everything first: a bad benchmark name fails before any model is loaded
     params = config.sampling()
     backend = backend or get_backend(spec)
+    sandbox = None
+    if config.prompt in TOOL_STYLES:
+        from mathforge.sandbox import Sandbox, SandboxConfig
+        from mathforge.tir import ToolBackend
+
+        sandbox = Sandbox(
+            SandboxConfig(timeout=config.tool_timeout, cpu_seconds=int(config.tool_timeout) + 1)
+        )
+        backend = ToolBackend(backend, sandbox, max_rounds=config.tool_rounds)
+    backend_info = backend.info()  # before generating: what ran is recorded even if a stage fails
     cache = ResultCache(out / "cache.sqlite")
-    identity = _backend_identity(spec)
+    identity = {**_backend_identity(spec), **_tool_identity(config)}
     chunk = config.chunk_size or max(
         16, 4 * max(spec.batch_size, spec.concurrency if spec.backend == "openai" else 1)
     )
@@ -235,10 +253,12 @@ def run_eval(
                 metrics["benchmarks"][name] = score(final, params.n)
     finally:
         cache.close()
+        if sandbox is not None:
+            sandbox.close()
     metrics["run"] = {
         "model": backend.model_id,
         "backend": spec.backend,
-        "backend_info": backend.info(),
+        "backend_info": backend_info,
         "prompt": config.prompt,
         "prompt_templates": describe_templates(),
         "sampling": params.to_dict(),

@@ -33,6 +33,7 @@ def _require_transformers():
 def load_model_and_tokenizer(spec: BackendSpec):
     """Load from a local directory, a local ``.gguf`` file, or (only with allow_network) a Hub id."""
     torch, transformers = _require_transformers()
+    transformers.utils.logging.disable_progress_bar()  # our own progress bar is the one to watch
     path = Path(spec.model).expanduser()
     kwargs: dict[str, Any] = {}
     source: str | Path = spec.model
@@ -81,11 +82,14 @@ class HFBackend:
         )
 
     def render(self, prompt: Prompt) -> str:
+        """The exact text the model continues: chat template (or plain text) plus any continuation."""
         if self.chat:
-            return self.tokenizer.apply_chat_template(
+            head = self.tokenizer.apply_chat_template(
                 list(prompt.messages), tokenize=False, add_generation_prompt=True
             )
-        return prompt.text
+        else:
+            head = prompt.text
+        return head + prompt.continuation
 
     def generate(
         self, prompts: Sequence[Prompt], params: SamplingParams, progress: ProgressFn | None = None

@@ -54,17 +54,33 @@ class LlamaCppBackend:
             "seed": seed,
         }
         t0 = time.perf_counter()
-        if self.chat:
+        if self.chat and not prompt.continuation:
             resp = self.llm.create_chat_completion(messages=list(prompt.messages), **common)
             choice = resp["choices"][0]
             text = choice["message"]["content"] or ""
         else:
-            resp = self.llm.create_completion(prompt=prompt.text, **common)
+            head = self._render_chat(prompt) if self.chat else prompt.text
+            resp = self.llm.create_completion(prompt=head + prompt.continuation, **common)
             choice = resp["choices"][0]
             text = choice["text"]
         text, _ = truncate_at_stop(text, stop or ())
         tokens = resp.get("usage", {}).get("completion_tokens", 0)
         return Generation(text, tokens, choice.get("finish_reason") or "stop", time.perf_counter() - t0)
+
+    def _render_chat(self, prompt: Prompt) -> str:
+        """The model's own chat template (from the GGUF metadata), for continuing an assistant turn."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = self.llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise BackendError(f"{self.model_id} has no chat template; use --no-chat")
+        vocab = self.llm
+        fmt = Jinja2ChatFormatter(
+            template=template,
+            eos_token=vocab.detokenize([vocab.token_eos()]).decode(errors="ignore"),
+            bos_token=vocab.detokenize([vocab.token_bos()]).decode(errors="ignore"),
+        )
+        return fmt(messages=list(prompt.messages)).prompt
 
     def generate(
         self, prompts: Sequence[Prompt], params: SamplingParams, progress: ProgressFn | None = None

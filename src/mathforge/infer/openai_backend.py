@@ -83,10 +83,15 @@ class OpenAIBackend:
         t0 = time.perf_counter()
         try:
             if self.chat:
-                resp = self.client.chat.completions.create(messages=list(prompt.messages), **common)
+                messages = list(prompt.messages)
+                extra = None
+                if prompt.continuation:  # vLLM / SGLang continue a final assistant message
+                    messages.append({"role": "assistant", "content": prompt.continuation})
+                    extra = {"continue_final_message": True, "add_generation_prompt": False}
+                resp = self.client.chat.completions.create(messages=messages, extra_body=extra, **common)
                 texts = [(c.message.content or "", c.finish_reason) for c in resp.choices]
             else:
-                resp = self.client.completions.create(prompt=prompt.text, **common)
+                resp = self.client.completions.create(prompt=prompt.text + prompt.continuation, **common)
                 texts = [(c.text or "", c.finish_reason) for c in resp.choices]
         except self._openai.OpenAIError as exc:
             msg = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"

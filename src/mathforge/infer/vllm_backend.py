@@ -54,10 +54,15 @@ class VLLMBackend:
             stop=stop,
         )
         t0 = time.perf_counter()
-        if self.chat:
+        if self.chat and any(p.continuation for p in prompts):
+            convs = [[*p.messages, {"role": "assistant", "content": p.continuation}] for p in prompts]
+            outs = self.llm.chat(
+                convs, sp, use_tqdm=False, continue_final_message=True, add_generation_prompt=False
+            )
+        elif self.chat:
             outs = self.llm.chat([list(p.messages) for p in prompts], sp, use_tqdm=False)
         else:
-            outs = self.llm.generate([p.text for p in prompts], sp, use_tqdm=False)
+            outs = self.llm.generate([p.text + p.continuation for p in prompts], sp, use_tqdm=False)
         per = (time.perf_counter() - t0) / max(1, len(prompts) * params.n)
         results = []
         for o in outs:

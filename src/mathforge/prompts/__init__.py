@@ -5,6 +5,22 @@ A ``Prompt`` carries both a chat form (``messages``, turned into text by the bac
 template) and a plain completion form (``text``), so every backend can serve every style.
 """
 
-from mathforge.prompts.templates import PROMPT_STYLES, Prompt, build_prompt, default_style, describe_templates
+from mathforge.prompts.templates import (
+    OUTPUT_FENCE,
+    PROMPT_STYLES,
+    TOOL_STYLES,
+    Prompt,
+    build_prompt,
+    default_style,
+    describe_templates,
+)
 
-__all__ = ["PROMPT_STYLES", "Prompt", "build_prompt", "default_style", "describe_templates"]
+__all__ = [
+    "OUTPUT_FENCE",
+    "PROMPT_STYLES",
+    "TOOL_STYLES",
+    "Prompt",
+    "build_prompt",
+    "default_style",
+    "describe_templates",
+]

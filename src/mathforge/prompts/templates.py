@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 
 from mathforge.bench.problem import Problem
 
-PROMPT_STYLES = ("auto", "cot", "fewshot", "mcq", "cloze")
+PROMPT_STYLES = ("auto", "cot", "fewshot", "mcq", "cloze", "tir", "tora", "pot")
+TOOL_STYLES = ("tir", "tora", "pot")  # styles whose code is executed in the sandbox
+OUTPUT_FENCE = "```output"
 
 SYSTEM_COT = {
     "en": "Please reason step by step, and put your final answer within \\boxed{}.",
@@ -24,6 +26,26 @@ SYSTEM_CLOZE = {
     "en": "Please reason step by step. The question has one or more blanks; give the answer of each blank "
     "in order, each in its own \\boxed{}.",
     "zh": "请一步步推理。题目中可能有多个空，请按顺序给出每个空的答案，每个答案各放在一个 \\boxed{} 中。",
+}
+
+# Qwen2.5-Math's tool-integrated reasoning prompt (its evaluation toolkit, "tir").
+SYSTEM_TIR = {
+    "en": "Please integrate natural language reasoning with programs to solve the problem above, and put "
+    "your final answer within \\boxed{}.",
+    "zh": "请结合自然语言推理与 Python 程序来解决上面的问题，并把最终答案放在 \\boxed{} 中。",
+}
+# ToRA's instruction: interleave rationale and ```python blocks whose results come back as ```output.
+SYSTEM_TORA = {
+    "en": "Solve the problem by interleaving reasoning in natural language with Python code in ```python "
+    "blocks; each block is executed and its result is shown in an ```output block. Put the final answer "
+    "within \\boxed{}.",
+    "zh": "请交替使用自然语言推理和 ```python 代码块解题；每个代码块都会被执行，结果显示在 ```output 代码块中。最终答案放在 \\boxed{} 中。",
+}
+# Program of thought: one program whose printed output is the answer.
+SYSTEM_POT = {
+    "en": "Write a Python program in a ```python block that computes the answer to the problem and prints "
+    "only the final answer.",
+    "zh": "请在 ```python 代码块中写一个 Python 程序计算本题答案，并只打印最终答案。",
 }
 
 # Written for mathforge; in the style of grade-school and competition problems, not copied from any set.
@@ -79,10 +101,13 @@ class Prompt:
     text: str
     style: str
     stop: tuple[str, ...] = field(default=())
+    continuation: str = ""  # the assistant's text so far (tool-integrated rounds continue it)
 
     def key(self) -> str:
         """A stable digest of everything that is sent to a model (part of the result-cache key)."""
-        payload = json.dumps([list(self.messages), self.text, list(self.stop)], ensure_ascii=False)
+        payload = json.dumps(
+            [list(self.messages), self.text, list(self.stop), self.continuation], ensure_ascii=False
+        )
         return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
@@ -114,6 +139,12 @@ def build_prompt(problem: Problem, style: str = "auto") -> Prompt:
             style=style,
             stop=(f"\n\n{q_label}:", f"\n{q_label}:"),
         )
+    if style in TOOL_STYLES:
+        system = {"tir": SYSTEM_TIR, "tora": SYSTEM_TORA, "pot": SYSTEM_POT}[style][lang]
+        if problem.kind == "choice":
+            system += " " + SYSTEM_MCQ[lang]
+        messages = ({"role": "system", "content": system}, {"role": "user", "content": question})
+        return Prompt(messages=messages, text=f"{question}\n{system}\n", style=style, stop=(OUTPUT_FENCE,))
     system = {"cot": SYSTEM_COT, "mcq": SYSTEM_MCQ, "cloze": SYSTEM_CLOZE}[style][lang]
     messages = ({"role": "system", "content": system}, {"role": "user", "content": question})
     text = f"{question}\n{system}\n"
@@ -126,5 +157,8 @@ def describe_templates() -> dict[str, object]:
         "cot": SYSTEM_COT,
         "mcq": SYSTEM_MCQ,
         "cloze": SYSTEM_CLOZE,
+        "tir": SYSTEM_TIR,
+        "tora": SYSTEM_TORA,
+        "pot": SYSTEM_POT,
         "fewshot": {lang: [list(pair) for pair in shots] for lang, shots in FEWSHOT.items()},
     }

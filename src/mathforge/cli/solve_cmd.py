@@ -1,0 +1,95 @@
+"""``mathforge solve "question"``: reasoning, executed code and the final (majority) answer."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+
+from mathforge.infer import BACKENDS, BackendError, BackendSpec
+
+
+def solve_command(
+    question: str | None = typer.Argument(None, help="The problem; read from stdin when omitted."),
+    model: str = typer.Option(
+        ..., "--model", "-m", help="Model directory, .gguf file, smollm2, or served model name."
+    ),
+    backend: str = typer.Option("hf", "--backend", "-b", help=f"One of: {', '.join(BACKENDS)}."),
+    tir: bool = typer.Option(
+        False, "--tir", help="Tool-integrated reasoning: run the model's Python in the sandbox."
+    ),
+    pot: bool = typer.Option(False, "--pot", help="Program of thought: one program that prints the answer."),
+    samples: int = typer.Option(1, "--samples", "-k", min=1, help="Sample K answers and vote."),
+    temperature: float | None = typer.Option(
+        None, "--temperature", "-t", help="Default: 0 for one sample, 0.7 for several."
+    ),
+    max_tokens: int = typer.Option(1024, "--max-tokens"),
+    rounds: int = typer.Option(4, "--tool-rounds", min=1),
+    chat: bool | None = typer.Option(None, "--chat/--no-chat"),
+    api_base: str | None = typer.Option(None, "--api-base", help="openai: server URL."),
+    allow_network: bool = typer.Option(False, "--allow-network"),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Solve one problem and show how: the reasoning, each executed cell and its output, the answer."""
+    from mathforge.infer import get_backend
+    from mathforge.solve import solve
+
+    if question is None:
+        if sys.stdin.isatty():
+            typer.echo("error: give the question as an argument or on stdin", err=True)
+            raise typer.Exit(2)
+        question = sys.stdin.read()
+    if not question.strip():
+        typer.echo("error: the question is empty", err=True)
+        raise typer.Exit(2)
+    console = Console()
+    err = Console(stderr=True)
+    spec = BackendSpec(
+        backend=backend, model=model, chat=chat, api_base=api_base, allow_network=allow_network
+    )
+    style = "pot" if pot else "tir" if tir else "cot"
+    sandbox = None
+    try:
+        engine = get_backend(spec)
+        if style != "cot":
+            from mathforge.sandbox import Sandbox, describe_isolation
+            from mathforge.tir import ToolBackend
+
+            sandbox = Sandbox()
+            err.print(f"[dim]{describe_isolation(sandbox.isolation)}[/dim]", highlight=False)
+            engine = ToolBackend(engine, sandbox, max_rounds=rounds)
+        with err.status(f"solving with {samples} sample(s)…"):
+            result = solve(
+                question,
+                engine,
+                samples=samples,
+                style=style,
+                temperature=temperature,
+                max_tokens=max_tokens,
+                seed=seed,
+            )
+    except BackendError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        if sandbox is not None:
+            sandbox.close()
+    for i, s in enumerate(result.samples, 1):
+        body = re.sub(r"```output\n", "```text\n", s.text)  # render outputs as plain text blocks
+        title = f"sample {i}/{len(result.samples)}" + (f" · {len(s.cells)} cell(s) run" if s.cells else "")
+        console.print(Panel(Markdown(body), title=title, subtitle=f"answer: {s.answer or '—'}"))
+    if len(result.samples) > 1:
+        table = Table(title="votes")
+        table.add_column("answer")
+        table.add_column("votes", justify="right")
+        table.add_column("share", justify="right")
+        for ans, count in result.votes:
+            table.add_row(ans, str(count), f"{100 * count / len(result.samples):.0f}%")
+        console.print(table)
+    share = f" ({100 * result.share:.0f}% of samples)" if len(result.samples) > 1 else ""
+    console.print(f"[bold]final answer:[/bold] {result.answer or 'none found'}{share}", highlight=False)
