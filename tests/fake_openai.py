@@ -1,6 +1,7 @@
 """A scripted OpenAI-compatible server on loopback, for testing the openai backend and the runner.
 
-It answers /v1/chat/completions and /v1/completions. ``answer_for(prompt_text)`` decides the reply;
+It answers /v1/chat/completions and /v1/completions. ``answer_for(prompt_text)`` decides the reply (a list gives
+one reply per sampled choice);
 ``faults`` injects failures by substring of the prompt: "500:K" fails the first K attempts with HTTP 500,
 "429:K" rate-limits the first K attempts, "sleep:S" delays the reply S seconds. Every request is logged.
 """
@@ -60,18 +61,22 @@ class FakeOpenAI:
                     time.sleep(server.delay)
                 reply = server.answer_for(text)
                 n = body.get("n", 1)
+                replies = reply if isinstance(reply, list) else [reply]  # a list: one reply per choice
                 if "messages" in body:
                     choices = [
                         {
                             "index": i,
-                            "message": {"role": "assistant", "content": reply},
+                            "message": {"role": "assistant", "content": replies[i % len(replies)]},
                             "finish_reason": "stop",
                         }
                         for i in range(n)
                     ]
                     obj = "chat.completion"
                 else:
-                    choices = [{"index": i, "text": reply, "finish_reason": "stop"} for i in range(n)]
+                    choices = [
+                        {"index": i, "text": replies[i % len(replies)], "finish_reason": "stop"}
+                        for i in range(n)
+                    ]
                     obj = "text_completion"
                 self._send(
                     200,

@@ -457,3 +457,20 @@ def amc23(rec: Record, ctx: Ctx) -> Problem:
         answer=text(rec, "answer"),
         meta={"url": rec.get("url")},
     )
+
+
+def synth(rec: Record, ctx: Ctx) -> Problem:
+    """A set written by ``mathforge synth bench``: one language per record."""
+    from dataclasses import replace
+
+    problem = make(
+        ctx,
+        id=text(rec, "id"),
+        question=text(rec, "question"),
+        answer=text(rec, "answer"),
+        kind=rec.get("kind") if rec.get("kind") in ("number", "expr") else None,
+        subject=opt_text(rec, "family"),
+        level=opt_text(rec, "level"),
+    )
+    lang = rec.get("language")
+    return replace(problem, language=lang) if lang in ("en", "zh") else problem

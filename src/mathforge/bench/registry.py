@@ -366,6 +366,15 @@ _SPECS = (
         {"test": 976},
         "CARP (English) middle-school algebra; answers in spaced LaTeX such as 'b ^ { 2 } - 9 a ^ { 2 }'.",
     ),
+    _spec(
+        "synth",
+        loaders.synth,
+        "en",
+        ("number", "expr"),
+        {"test": 0},
+        "Fresh program-verified problems written by `mathforge synth bench` (English and Chinese; a new seed "
+        "gives new problems). Not shipped: generate it into DATA/synth/test.jsonl.",
+    ),
 )
 
 BENCHMARKS: dict[str, BenchSpec] = {s.name: s for s in _SPECS}

@@ -9,6 +9,7 @@ from mathforge.cli.bench_cmd import bench_app
 from mathforge.cli.eval_cmd import eval_command
 from mathforge.cli.grade_cmd import grade_command
 from mathforge.cli.solve_cmd import solve_command
+from mathforge.cli.synth_cmd import synth_app
 
 app = typer.Typer(
     name="mathforge",
@@ -38,6 +39,7 @@ app.command("grade")(grade_command)
 app.command("eval")(eval_command)
 app.add_typer(bench_app, name="bench")
 app.command("solve")(solve_command)
+app.add_typer(synth_app, name="synth")
 
 if __name__ == "__main__":
     app()

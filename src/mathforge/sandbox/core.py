@@ -169,6 +169,8 @@ class _Worker:
     def kill(self) -> int | None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.kill()  # in case it left its process group (os.setpgid has no audit event)
         try:
             code = self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -198,6 +198,7 @@ PATH_EVENTS = {
     "shutil.rmtree": 0,
     "shutil.copyfile": 0,
     "shutil.move": 0,
+    "sqlite3.connect": 0,  # sqlite opens files in C, past the "open" event
 }
 LIST_EVENTS = {"os.listdir", "os.scandir", "glob.glob", "os.walk"}
 BLOCKED_IMPORTS = {"ctypes", "_ctypes", "cffi", "_posixsubprocess", "multiprocessing"}

@@ -1,0 +1,1 @@
+"""The math corpus pipeline. So far: benchmark decontamination (used by synthetic data)."""
