@@ -69,8 +69,11 @@ def test_kill_minus_nine_then_rerun(tmp_path):
         assert 0 < len(completed) < len(ITEMS)
         before = len(_requests(log))
 
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr[-2000:]
+        # output to a file, not a pipe: a pipe held open by a stray grandchild would block forever
+        errlog = tmp_path / "rerun.log"
+        with errlog.open("w") as fh:
+            done = subprocess.run(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, timeout=300)
+        assert done.returncode == 0, errlog.read_text()[-2000:]
     finally:
         server.kill()
     samples = [json.loads(x) for x in (out / "gsm8k" / "samples.jsonl").read_text().splitlines()]

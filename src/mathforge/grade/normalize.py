@@ -74,7 +74,7 @@ _ASSIGN_RE = re.compile(
 )
 _BASE_RE = re.compile(r"^([0-9A-Fa-f]+)_\{?(\d{1,2})\}?$")
 _THOUSANDS_RE = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_BARE_FUNC_RE = re.compile(r"(?<![\\a-zA-Z])(ln|log|sin|cos|tan|cot|sec|csc|exp)(?![a-zA-Z])")
+_BARE_FUNC_RE = re.compile(r"(?<![\\a-zA-Z])(ln|log|sin|cos|tan|cot|sec|csc|exp|sqrt|pi)(?![a-zA-Z])")
 _PAREN_UNIT_RE = re.compile(r"\s*\((?:[a-zA-Z ]+|[\u4e00-\u9fff]+)\)$")
 _OR_RE = re.compile(r"\s*(?<![a-zA-Z\\])(?:or|and|或)(?![a-zA-Z])\s*")
 _COMMAND_RE = re.compile(r"\\[a-zA-Z]+")
@@ -135,7 +135,9 @@ def normalise(answer: str, *, keep_assignment: bool = False) -> Normalised:
     s = _DEGREE_RE.sub("", s)
     s = _DOLLAR_RE.sub("", s)
     s = re.sub(r"\s+", " ", s).strip()
-    s = s.replace("**", "").strip()  # markdown bold
+    if s.startswith("**") and s.endswith("**"):
+        s = s[2:-2].strip()  # markdown bold
+    s = s.replace("**", "^")  # Python's power, as programs print it: 3*x**2
     s = s.rstrip(".,;:? ").strip()  # not "!": 5! is a factorial
     percent = bool(_PERCENT_RE.search(s))
     if percent:

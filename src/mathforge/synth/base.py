@@ -59,14 +59,13 @@ class SynthItem:
     def tir_solution(self) -> str:
         """The tool-integrated transcript: the program, its real output, the boxed answer."""
         out = self.code_output if self.code_output is not None else ""
-        return (
-            f"```python\n{self.code.rstrip()}\n```\n```output\n{out.rstrip()}\n```\n"
-            f"{'所以答案是' if self.language == 'zh' else 'The answer is'} $\\boxed{{{self.answer}}}$."
+        return f"```python\n{self.code.rstrip()}\n```\n```output\n{out.rstrip()}\n```\n" + boxed(
+            self.answer, self.language
         )
 
 
 def boxed(answer: str, lang: str) -> str:
-    return f"{'所以答案是' if lang == 'zh' else 'The answer is'} $\\boxed{{{answer}}}$."
+    return f"所以答案是 $\\boxed{{{answer}}}$。" if lang == "zh" else f"The answer is $\\boxed{{{answer}}}$."
 
 
 def pick(lang: str, en: str, zh: str) -> str:

@@ -1,0 +1,116 @@
+"""What every stage shares: Trainer arguments from a StageConfig, resume, logging, the manifest."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+from mathforge import __version__
+from mathforge.train.config import StageConfig
+
+# Peak dense bf16 FLOP/s per GPU, for MFU (public spec sheets).
+PEAK_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L40S": 362e12, "A10": 125e12}
+
+
+def use_bf16(cfg: StageConfig) -> bool:
+    import torch
+
+    if cfg.bf16 in ("true", "yes", "on", True):
+        return True
+    if cfg.bf16 in ("false", "no", "off", False):
+        return False
+    # auto: only on GPUs with bf16; on CPUs without AMX bf16 autocast is slower than fp32
+    return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+
+
+def trainer_kwargs(cfg: StageConfig) -> dict[str, Any]:
+    """Arguments common to transformers' TrainingArguments and TRL's configs."""
+    import torch
+
+    warmup = max(0, math.ceil(cfg.warmup_ratio * cfg.max_steps))
+    return {
+        "output_dir": cfg.output_dir,
+        "max_steps": cfg.max_steps,
+        "per_device_train_batch_size": cfg.per_device_batch_size,
+        "gradient_accumulation_steps": cfg.gradient_accumulation_steps,
+        "learning_rate": cfg.learning_rate,
+        "lr_scheduler_type": cfg.lr_scheduler,
+        "warmup_steps": warmup,
+        "weight_decay": cfg.weight_decay,
+        "max_grad_norm": cfg.max_grad_norm,
+        "logging_steps": cfg.logging_steps,
+        "save_steps": cfg.save_steps,
+        "save_total_limit": cfg.save_total_limit,
+        "seed": cfg.seed,
+        "data_seed": cfg.seed,
+        "bf16": use_bf16(cfg),
+        "report_to": cfg.report_to,
+        "use_cpu": not torch.cuda.is_available(),
+        "dataloader_num_workers": 0,
+        "disable_tqdm": False,
+    }
+
+
+def last_checkpoint(cfg: StageConfig) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    out = Path(cfg.output_dir)
+    if not cfg.resume or not out.is_dir():
+        return None
+    return get_last_checkpoint(str(out))
+
+
+class ThroughputCallback(TrainerCallback):
+    """Adds tokens/s (and MFU on a known GPU) to every log line: the numbers a user compares."""
+
+    def __init__(self, tokens_per_step: int, n_params: int) -> None:
+        self.tokens_per_step = tokens_per_step
+        self.n_params = n_params
+        self.t0: float | None = None
+        self.step0 = 0
+        self.history: list[dict[str, float]] = []
+
+    def on_train_begin(self, args, state, control, **kw):
+        self.t0, self.step0 = time.perf_counter(), state.global_step
+
+    def on_log(self, args, state, control, logs=None, **kw):
+        if logs is None or self.t0 is None:
+            return
+        steps = state.global_step - self.step0
+        elapsed = time.perf_counter() - self.t0
+        if steps > 0 and elapsed > 0:
+            tps = steps * self.tokens_per_step / elapsed
+            logs["tokens_per_second"] = round(tps, 1)
+            peak = gpu_peak_flops()
+            if peak:
+                logs["mfu"] = round(6 * self.n_params * tps / peak, 4)
+        self.history.append(
+            {"step": state.global_step, **{k: v for k, v in logs.items() if isinstance(v, int | float)}}
+        )
+
+
+def gpu_peak_flops() -> float | None:
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    name = torch.cuda.get_device_name()  # per-process MFU: one device's peak
+    return next((v for k, v in PEAK_FLOPS.items() if k in name), None)
+
+
+def write_manifest(cfg: StageConfig, extra: dict[str, Any]) -> Path:
+    versions = {"mathforge": __version__}
+    for pkg in ("torch", "transformers", "trl", "accelerate", "peft", "datasets"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[pkg] = metadata.version(pkg)
+    out = Path(cfg.output_dir) / "manifest.json"
+    data = {"stage": cfg.stage, "config": cfg.__dict__, "versions": versions, **extra}
+    out.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+    return out
