@@ -10,6 +10,7 @@ from mathforge.cli.eval_cmd import eval_command
 from mathforge.cli.grade_cmd import grade_command
 from mathforge.cli.solve_cmd import solve_command
 from mathforge.cli.synth_cmd import synth_app
+from mathforge.cli.train_cmd import train_command
 
 app = typer.Typer(
     name="mathforge",
@@ -40,6 +41,7 @@ app.command("eval")(eval_command)
 app.add_typer(bench_app, name="bench")
 app.command("solve")(solve_command)
 app.add_typer(synth_app, name="synth")
+app.command("train")(train_command)
 
 if __name__ == "__main__":
     app()

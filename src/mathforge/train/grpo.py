@@ -1,0 +1,191 @@
+"""GRPO with TRL's GRPOTrainer. The reward combines the rule-based verifier (our grader) with an optional
+reward model as Qwen2.5-Math does: r = σ(0.5·r_m) + (r_v − 1), so every correct answer outranks every
+wrong one and the reward model orders answers within each class. TRL sums reward functions, and this
+reward is exactly a sum of two terms, so it is passed as two reward functions.
+
+Query filtering (optional, before training): sample ``num_generations`` answers per query with the
+starting model and keep queries with between ``filter_min_correct`` and ``filter_max_correct`` correct —
+the ones that still carry a learning signal.
+
+Not done here: tool-integrated rollouts. TRL 1.16's ``tools`` drive JSON function calls through the chat
+template, whereas our models write ```python blocks; bridging them needs a custom ``rollout_func`` that
+returns per-token log-probabilities and a tool mask — planned, not built.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+from mathforge.grade import grade_many
+from mathforge.train.common import ThroughputCallback, last_checkpoint, trainer_kwargs, write_manifest
+from mathforge.train.config import StageConfig
+from mathforge.train.data import DataError, read_jsonl
+
+
+def _text(completion) -> str:
+    if isinstance(completion, list):  # conversational: the assistant message
+        return completion[-1]["content"] if completion else ""
+    return completion
+
+
+def verifier_reward(prompts, completions, answer, **kwargs) -> list[float]:
+    """r_v: 1 when the grader accepts the completion's final answer, else 0."""
+    results = grade_many(
+        [(a, _text(c)) for a, c in zip(answer, completions, strict=True)], workers=1, timeout=5
+    )
+    return [1.0 if r.correct else 0.0 for r in results]
+
+
+def shifted_verifier_reward(prompts, completions, answer, **kwargs) -> list[float]:
+    """r_v − 1: the second term of the combined reward (0 when correct, −1 when wrong)."""
+    return [r - 1.0 for r in verifier_reward(prompts, completions, answer)]
+
+
+def make_rm_reward(path: str):
+    from mathforge.train.rm import RewardModel
+
+    rm = RewardModel(path)
+
+    def rm_reward(prompts, completions, question, **kwargs) -> list[float]:
+        """σ(0.5·r_m): the reward model's score squashed into (0, 1)."""
+        out = []
+        for q, c in zip(question, completions, strict=True):
+            out.append(1.0 / (1.0 + math.exp(-0.5 * rm.score(q, [_text(c)])[0])))
+        return out
+
+    return rm_reward
+
+
+def _prompt(question: str, style: str, lang: str):
+    if style == "plain":
+        return question
+    from mathforge.bench.problem import Problem
+    from mathforge.prompts import build_prompt
+
+    return list(build_prompt(Problem("q", "grpo", question, "", "expr", lang), style).messages)
+
+
+def load_queries(cfg: StageConfig) -> list[dict[str, Any]]:
+    rows = []
+    for path, lineno, rec in read_jsonl(cfg.data):
+        if "question" not in rec or "answer" not in rec:
+            raise DataError(f"{path}:{lineno}: GRPO records need 'question' and 'answer'")
+        lang = rec.get("language", "en")
+        rows.append(
+            {
+                "prompt": _prompt(rec["question"], cfg.prompt_style, lang),
+                "question": rec["question"],
+                "answer": str(rec["answer"]),
+            }
+        )
+    if not rows:
+        raise DataError(f"GRPO: no queries in {cfg.data}")
+    return rows
+
+
+def filter_queries(
+    cfg: StageConfig, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Keep queries the starting model solves sometimes but not always (2–5 of 8 by default)."""
+    from mathforge.infer import BackendSpec, SamplingParams, get_backend
+    from mathforge.prompts import Prompt
+
+    backend = get_backend(
+        BackendSpec(
+            backend="hf",
+            model=cfg.model,
+            batch_size=cfg.per_device_batch_size,
+            chat=cfg.prompt_style != "plain",
+        )
+    )
+    prompts = [
+        Prompt(
+            messages=tuple(r["prompt"])
+            if isinstance(r["prompt"], list)
+            else ({"role": "user", "content": r["prompt"]},),
+            text=r["prompt"] if isinstance(r["prompt"], str) else "",
+            style=cfg.prompt_style,
+        )
+        for r in rows
+    ]
+    n = cfg.num_generations
+    gens = backend.generate(
+        prompts,
+        SamplingParams(n=n, temperature=cfg.temperature, max_tokens=cfg.max_completion_length, seed=cfg.seed),
+    )
+    graded = grade_many(
+        [(r["answer"], g.text) for r, gs in zip(rows, gens, strict=True) for g in gs], workers=2
+    )
+    kept, stats = [], {"queries": len(rows), "too_easy": 0, "too_hard": 0}
+    for i, r in enumerate(rows):
+        c = sum(x.correct for x in graded[i * n : (i + 1) * n])
+        if c < cfg.filter_min_correct:
+            stats["too_hard"] += 1
+        elif c > cfg.filter_max_correct:
+            stats["too_easy"] += 1
+        else:
+            kept.append(r)
+    stats["kept"] = len(kept)
+    return kept, stats
+
+
+def run_grpo(cfg: StageConfig) -> dict[str, Any]:
+    from datasets import Dataset
+    from transformers import AutoTokenizer
+    from trl import GRPOConfig, GRPOTrainer
+
+    from mathforge.models import smollm2
+
+    cfg.model = smollm2.resolve(cfg.model, "hf")
+    rows = load_queries(cfg)
+    filter_stats = None
+    if cfg.filter_queries:
+        rows, filter_stats = filter_queries(cfg, rows)
+        if not rows:
+            raise DataError(f"GRPO: query filtering kept nothing ({filter_stats}); lower filter_min_correct")
+    tok = AutoTokenizer.from_pretrained(cfg.model)
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    if cfg.reward_model:
+        rewards = [make_rm_reward(cfg.reward_model), shifted_verifier_reward]
+    else:
+        rewards = [verifier_reward]
+    kw = trainer_kwargs(cfg)
+    args = GRPOConfig(
+        **kw,
+        num_generations=cfg.num_generations,
+        max_completion_length=cfg.max_completion_length,
+        temperature=cfg.temperature,
+        beta=cfg.beta,
+    )
+    tokens_per_step = cfg.per_device_batch_size * cfg.max_completion_length * args.world_size
+    speed = ThroughputCallback(tokens_per_step, 0)
+    trainer = GRPOTrainer(
+        model=cfg.model,
+        reward_funcs=rewards,
+        args=args,
+        train_dataset=Dataset.from_list(rows),
+        processing_class=tok,
+        callbacks=[speed],
+    )
+    t0 = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=last_checkpoint(cfg))
+    final = Path(cfg.output_dir) / "final"
+    trainer.save_model(str(final))
+    tok.save_pretrained(str(final))
+    curve = [(h["step"], h["reward"]) for h in trainer.state.log_history if "reward" in h]
+    summary = {
+        "final_model": str(final),
+        "steps": result.global_step,
+        "reward_curve": curve,
+        "queries": len(rows),
+        "filter": filter_stats,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "log": speed.history,
+    }
+    if trainer.is_world_process_zero():
+        write_manifest(cfg, summary)
+    return summary

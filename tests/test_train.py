@@ -1,0 +1,188 @@
+"""Each training stage on a tiny local model: loss goes down, the checkpoint reloads, resume continues
+from the saved step; GRPO's reward rises on a toy task; the CLI and config errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("trl")
+
+from trainkit import char_model, synth_data
+
+from mathforge.models.tiny import build_tiny_model
+from mathforge.train import StageConfig, load_stage_config, train_stage
+from mathforge.train.data import tokenize_chat
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    root = tmp_path_factory.mktemp("train")
+    data = synth_data(root / "data")
+    model = build_tiny_model(root / "model", data["texts"], vocab_size=400, hidden_size=64)
+    return root, data, model
+
+
+def _losses(summary):
+    return [h["loss"] for h in summary["log"] if "loss" in h]
+
+
+def _cfg(stage, model, out, data, **kw):
+    base = dict(
+        max_steps=20,
+        seq_len=128,
+        per_device_batch_size=8,
+        learning_rate=3e-3,
+        logging_steps=5,
+        save_steps=10,
+        report_to=[],
+    )
+    return StageConfig(stage=stage, model=str(model), output_dir=str(out), data=[str(data)], **{**base, **kw})
+
+
+def test_pretrain_loss_falls_reloads_and_resumes(kit):
+    from transformers import AutoModelForCausalLM
+
+    root, data, model = kit
+    out = root / "pt"
+    first = train_stage(_cfg("pretrain", model, out, data["pretrain"], max_steps=20))
+    losses = _losses(first)
+    assert losses[-1] < losses[0] * 0.9
+    reloaded = AutoModelForCausalLM.from_pretrained(first["final_model"])
+    assert reloaded.num_parameters() > 0
+    resumed = train_stage(_cfg("pretrain", model, out, data["pretrain"], max_steps=30))
+    assert resumed["steps"] == 30
+    assert min(h["step"] for h in resumed["log"] if "loss" in h) > 20  # continued from checkpoint-20
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["stage"] == "pretrain" and manifest["versions"]["transformers"]
+
+
+def test_sft_masks_prompt_and_tool_output(kit):
+    from transformers import AutoTokenizer
+
+    _, _, model = kit
+    tok = AutoTokenizer.from_pretrained(model)
+    msgs = [
+        {"role": "user", "content": "What is 2+2?"},
+        {"role": "assistant", "content": "```python\nprint(2+2)\n```\n```output\n4\n```\nSo $\\boxed{4}$."},
+    ]
+    row = tokenize_chat(msgs, tok, 512)
+    learned = tok.decode([i for i, m in zip(row["input_ids"], row["completion_mask"]) if m])
+    assert "print(2+2)" in learned and "\\boxed{4}" in learned
+    assert "What is 2+2" not in learned and "```output" not in learned
+
+
+def test_sft_loss_falls_and_resumes(kit):
+    root, data, model = kit
+    out = root / "sft"
+    first = train_stage(_cfg("sft", model, out, data["sft"], max_steps=20, seq_len=256, learning_rate=2e-3))
+    losses = _losses(first)
+    assert losses[-1] < losses[0]
+    resumed = train_stage(_cfg("sft", model, out, data["sft"], max_steps=25, seq_len=256, learning_rate=2e-3))
+    assert resumed["steps"] == 25 and min(h["step"] for h in resumed["log"] if "loss" in h) > 20
+
+
+def test_sft_with_lora_merges_into_a_plain_model(kit):
+    from transformers import AutoModelForCausalLM
+
+    root, data, model = kit
+    s = train_stage(_cfg("sft", model, root / "lora", data["sft"], max_steps=6, seq_len=256, lora_r=4))
+    m = AutoModelForCausalLM.from_pretrained(s["final_model"])
+    assert not any("lora" in n for n, _ in m.named_parameters())
+
+
+def test_reward_model_learns_to_prefer_right_answers(kit):
+    from mathforge.train.rm import RewardModel
+
+    root, data, model = kit
+    s = train_stage(_cfg("rm", model, root / "rm", data["rm"], max_steps=40, seq_len=256, learning_rate=1e-3))
+    assert s["data"]["pairs"] > 0 and s["data"]["no_pair"] == 0
+    losses = _losses(s)
+    assert losses[-1] < losses[0]
+    rm = RewardModel(s["final_model"])
+    rows = [json.loads(x) for x in data["rm"].read_text().splitlines()][:20]
+    wins = sum(
+        rm.score(r["question"], r["responses"][:2])[0] > rm.score(r["question"], r["responses"][:2])[1]
+        for r in rows
+    )
+    assert wins >= 14  # right answers outscore wrong ones on most questions
+    assert rm.best_of(rows[0]["question"], rows[0]["responses"]) in (0, 1, 2)
+
+
+def test_grpo_reward_rises_on_single_digit_sums(tmp_path):
+    model = char_model(tmp_path / "char")
+    data = tmp_path / "sums.jsonl"
+    rows = [{"question": f"{a}+{b}=", "answer": str(a + b)} for a in range(5) for b in range(5)] * 40
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    cfg = StageConfig(
+        stage="grpo",
+        model=str(model),
+        output_dir=str(tmp_path / "grpo"),
+        data=[str(data)],
+        prompt_style="plain",
+        max_steps=60,
+        per_device_batch_size=64,
+        num_generations=8,
+        max_completion_length=1,
+        temperature=1.0,
+        beta=0.0,
+        learning_rate=1e-2,
+        logging_steps=5,
+        save_steps=1000,
+        report_to=[],
+        warmup_ratio=0.0,
+        lr_scheduler="constant",
+    )
+    s = train_stage(cfg)
+    curve = [r for _, r in s["reward_curve"]]
+    print("\nGRPO mean reward per 5 steps:", [round(r, 3) for r in curve])
+    assert sum(curve[-3:]) / 3 > sum(curve[:2]) / 2 + 0.08
+
+
+def test_grpo_combined_reward_with_a_reward_model(kit, tmp_path):
+    root, data, model = kit
+    rm = train_stage(_cfg("rm", model, tmp_path / "rm", data["rm"], max_steps=3, seq_len=256))
+    q = tmp_path / "q.jsonl"
+    q.write_text(
+        "\n".join(json.dumps({"question": "Compute $2+2$.", "answer": "4"}) for _ in range(16)) + "\n"
+    )
+    s = train_stage(
+        _cfg(
+            "grpo",
+            model,
+            tmp_path / "g",
+            q,
+            max_steps=2,
+            per_device_batch_size=8,
+            num_generations=4,
+            max_completion_length=8,
+            reward_model=rm["final_model"],
+            beta=0.0,
+        )
+    )
+    assert s["steps"] == 2
+
+
+def test_cli_and_config_errors(kit, tmp_path):
+    from typer.testing import CliRunner
+
+    from mathforge.cli.main import app
+
+    root, data, model = kit
+    cfg = tmp_path / "sft.toml"
+    cfg.write_text(
+        f'[sft]\nmodel = "{model}"\noutput_dir = "{tmp_path / "out"}"\ndata = ["{data["sft"]}"]\n'
+        "max_steps = 3\nseq_len = 128\nreport_to = []\n"
+    )
+    result = CliRunner().invoke(app, ["train", "sft", str(cfg)])
+    assert result.exit_code == 0, result.output
+    assert '"steps": 3' in result.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'model = "{model}"\noutput_dir = "x"\nlearning_rte = 1\n')
+    result = CliRunner().invoke(app, ["train", "sft", str(bad)])
+    assert result.exit_code == 2 and "unknown key(s) learning_rte" in result.output
+    with pytest.raises(Exception, match="does not exist"):
+        load_stage_config(cfg, "sft", output_dir=None).__class__(
+            stage="sft", model="m", output_dir="o", data=["/nope.jsonl"]
+        )
