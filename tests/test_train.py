@@ -68,7 +68,7 @@ def test_sft_masks_prompt_and_tool_output(kit):
         {"role": "assistant", "content": "```python\nprint(2+2)\n```\n```output\n4\n```\nSo $\\boxed{4}$."},
     ]
     row = tokenize_chat(msgs, tok, 512)
-    learned = tok.decode([i for i, m in zip(row["input_ids"], row["completion_mask"]) if m])
+    learned = tok.decode([i for i, m in zip(row["input_ids"], row["completion_mask"], strict=False) if m])
     assert "print(2+2)" in learned and "\\boxed{4}" in learned
     assert "What is 2+2" not in learned and "```output" not in learned
 
@@ -141,7 +141,7 @@ def test_grpo_reward_rises_on_single_digit_sums(tmp_path):
 
 
 def test_grpo_combined_reward_with_a_reward_model(kit, tmp_path):
-    root, data, model = kit
+    _root, data, model = kit
     rm = train_stage(_cfg("rm", model, tmp_path / "rm", data["rm"], max_steps=3, seq_len=256))
     q = tmp_path / "q.jsonl"
     q.write_text(
@@ -169,7 +169,7 @@ def test_cli_and_config_errors(kit, tmp_path):
 
     from mathforge.cli.main import app
 
-    root, data, model = kit
+    _root, data, model = kit
     cfg = tmp_path / "sft.toml"
     cfg.write_text(
         f'[sft]\nmodel = "{model}"\noutput_dir = "{tmp_path / "out"}"\ndata = ["{data["sft"]}"]\n'
