@@ -186,3 +186,66 @@ def test_cli_and_config_errors(kit, tmp_path):
         load_stage_config(cfg, "sft", output_dir=None).__class__(
             stage="sft", model="m", output_dir="o", data=["/nope.jsonl"]
         )
+
+
+def test_tir_rollout_runs_code_and_masks_interpreter_output(kit):
+    """The GRPO tool rollout: the policy's code runs in the sandbox, the output block is appended, and
+    exactly the interpreter's tokens are masked (env_mask 0)."""
+    from types import SimpleNamespace
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from mathforge.sandbox import Sandbox, SandboxConfig
+    from mathforge.train.grpo_tools import make_tir_rollout
+
+    _, _, model_dir = kit
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForCausalLM.from_pretrained(model_dir)
+    rounds = ["Let me compute.\n```python\nx = 6 * 7\nprint(x)\n```\n", "So the answer is $\\boxed{42}$."]
+
+    def scripted_generate(input_ids, **kw):  # the policy, scripted: round k writes rounds[k]
+        k = tok.decode(input_ids[0]).count("```output")
+        new = tok(rounds[min(k, 1)], add_special_tokens=False, return_tensors="pt")["input_ids"]
+        return torch.cat([input_ids, new], dim=1)
+
+    model.generate = scripted_generate
+    trainer = SimpleNamespace(
+        model=model,
+        processing_class=tok,
+        args=SimpleNamespace(max_completion_length=200),
+        accelerator=SimpleNamespace(unwrap_model=lambda m: m),
+    )
+    with Sandbox(SandboxConfig(timeout=5, warm=1)) as sb:
+        out = make_tir_rollout(sb, max_rounds=3, temperature=1.0)(
+            [[{"role": "user", "content": "6*7?"}]], trainer
+        )
+    ids, mask, lps = out["completion_ids"][0], out["env_mask"][0], out["logprobs"][0]
+    assert len(ids) == len(mask) == len(lps)
+    text = tok.decode(ids)
+    assert "```output\n42\n```" in text and text.rstrip().endswith("$\\boxed{42}$.")
+    masked = tok.decode([i for i, m in zip(ids, mask, strict=True) if m == 0])
+    learned = tok.decode([i for i, m in zip(ids, mask, strict=True) if m == 1])
+    assert "```output" in masked and "42" in masked and "print(x)" in learned and "```output" not in learned
+
+
+def test_grpo_with_tool_integrated_rollouts_trains(kit, tmp_path):
+    _, _, model = kit
+    q = tmp_path / "q.jsonl"
+    q.write_text("\n".join(json.dumps({"question": "Compute 2+2.", "answer": "4"}) for _ in range(8)) + "\n")
+    s = train_stage(
+        _cfg(
+            "grpo",
+            model,
+            tmp_path / "g",
+            q,
+            prompt_style="tir",
+            max_steps=2,
+            per_device_batch_size=4,
+            num_generations=4,
+            max_completion_length=32,
+            beta=0.0,
+            logging_steps=1,
+        )
+    )
+    assert s["steps"] == 2 and len(s["reward_curve"]) == 2

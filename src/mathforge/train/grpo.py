@@ -7,9 +7,8 @@ Query filtering (optional, before training): sample ``num_generations`` answers 
 starting model and keep queries with between ``filter_min_correct`` and ``filter_max_correct`` correct —
 the ones that still carry a learning signal.
 
-Not done here: tool-integrated rollouts. TRL 1.16's ``tools`` drive JSON function calls through the chat
-template, whereas our models write ```python blocks; bridging them needs a custom ``rollout_func`` that
-returns per-token log-probabilities and a tool mask — planned, not built.
+Tool-integrated rollouts (``prompt_style = "tir"``): see ``grpo_tools.py`` — the sandbox runs the
+policy's code between generation rounds and the interpreter's tokens are masked from the loss.
 """
 
 from __future__ import annotations
