@@ -249,3 +249,45 @@ def test_grpo_with_tool_integrated_rollouts_trains(kit, tmp_path):
         )
     )
     assert s["steps"] == 2 and len(s["reward_curve"]) == 2
+
+
+def test_eval_reports_rm_at_k_next_to_maj_at_k(kit, tmp_path):
+    import re
+
+    from evaldata import write_gsm8k
+    from fake_openai import FakeOpenAI
+
+    from mathforge.evaluate import EvalConfig, run_eval
+    from mathforge.infer import BackendSpec
+
+    _, data, model = kit
+    rm = train_stage(_cfg("rm", model, tmp_path / "rm", data["rm"], max_steps=3, seq_len=256))
+
+    def replies(text: str):
+        a, b = map(int, re.findall(r"(\d+) plus (\d+)", text)[-1])
+        return [
+            f"It is $\\boxed{{{a + b + 1}}}$.",
+            f"It is $\\boxed{{{a + b}}}$.",
+            f"It is $\\boxed{{{a + b + 1}}}$.",
+        ]
+
+    root = write_gsm8k(tmp_path / "d", [(f"What is {a} plus {a}?", 2 * a) for a in range(1, 5)])
+    with FakeOpenAI(replies) as srv:
+        spec = BackendSpec(backend="openai", model="m", api_base=srv.url)
+        res = run_eval(
+            EvalConfig(
+                model="m",
+                backend="openai",
+                benchmarks=["gsm8k"],
+                data_dir=str(root),
+                n=3,
+                temperature=0.7,
+                out=str(tmp_path / "run"),
+                backend_spec=spec,
+                reward_model=rm["final_model"],
+            )
+        )
+    m = res.metrics["benchmarks"]["gsm8k"]
+    assert m["maj@k"]["accuracy"] == 0.0  # the wrong answer has 2 of 3 votes
+    assert m["rm@k"]["k"] == 3 and 0.0 <= m["rm@k"]["accuracy"] <= 1.0
+    assert m["pass@k"]["3"] == 1.0

@@ -69,6 +69,9 @@ def eval_command(
     chunk_size: int | None = typer.Option(
         None, "--chunk-size", min=1, help="Items generated between durable saves."
     ),
+    reward_model: str | None = typer.Option(
+        None, "--reward-model", help="With --n K: also report RM@K (the reward model's best of K)."
+    ),
     tool_rounds: int = typer.Option(
         4, "--tool-rounds", min=1, help="tir/tora/pot: code executions per answer."
     ),
@@ -122,6 +125,7 @@ def eval_command(
         grade_timeout=grade_timeout,
         chunk_size=chunk_size,
         tool_rounds=tool_rounds,
+        reward_model=reward_model,
         tool_timeout=tool_timeout,
         backend_spec=spec,
     )
@@ -157,17 +161,19 @@ def eval_command(
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
     table = Table(title=f"{model} ({backend})")
-    for col in ("benchmark", "items", "accuracy", "95% CI", "maj@k", "verdicts"):
+    for col in ("benchmark", "items", "accuracy", "95% CI", "maj@k", "rm@k", "verdicts"):
         table.add_column(col)
     for name, m in result.metrics["benchmarks"].items():
         lo, hi = m["ci95"]
         maj = f"{100 * m['maj@k']['accuracy']:.1f}%" if "maj@k" in m else "-"
+        rmk = f"{100 * m['rm@k']['accuracy']:.1f}%" if "rm@k" in m else "-"
         table.add_row(
             name,
             str(m["items"]),
             f"{100 * m['accuracy']:.1f}%",
             f"{100 * lo:.1f}–{100 * hi:.1f}",
             maj,
+            rmk,
             ", ".join(f"{k} {v}" for k, v in m["verdicts"].items()),
         )
     out_console = Console()

@@ -65,6 +65,8 @@ def score(rows: list[dict[str, Any]], n: int) -> dict[str, Any]:
     }
     if n > 1:
         out["maj@k"] = {"k": n, "accuracy": sum(r["majority_correct"] for r in rows) / max(1, total)}
+        if rows and all("rm_correct" in r for r in rows):
+            out["rm@k"] = {"k": n, "accuracy": sum(r["rm_correct"] for r in rows) / total}
         out["pass@k"] = {
             str(k): sum(pass_at_k(n, sum(r["correct"]), k) for r in rows) / max(1, total) for k in ks_for(n)
         }

@@ -31,8 +31,8 @@ def markdown_table(metrics: dict[str, Any]) -> str:
     lines = [
         f"# {model} ({metrics['run']['backend']})",
         "",
-        "| benchmark | items | accuracy % | 95% CI | maj@k % | pass@k % |",
-        "|---|---:|---:|---|---:|---:|",
+        "| benchmark | items | accuracy % | 95% CI | maj@k % | rm@k % | pass@k % |",
+        "|---|---:|---:|---|---:|---:|---:|",
     ]
     for name, m in metrics["benchmarks"].items():
         lo, hi = m["ci95"]

@@ -45,6 +45,7 @@ class EvalConfig:
     chunk_size: int | None = None
     tool_rounds: int = 4  # tir/tora/pot: code executions per trajectory
     tool_timeout: float = 10.0  # wall-clock seconds per executed cell
+    reward_model: str | None = None  # with n > 1: RM@N, the reward model's best-of-N, next to maj@k
     backend_spec: BackendSpec | None = None  # backend options beyond model/backend
 
     def spec(self) -> BackendSpec:
@@ -161,6 +162,7 @@ def _grade_into(
     params: SamplingParams,
     pool: SymbolicPool,
     config: EvalConfig,
+    rm=None,
 ) -> None:
     """Grade the generations of items ``gens_by_i`` and fill their sample rows."""
     idx = list(gens_by_i)
@@ -172,7 +174,11 @@ def _grade_into(
     graded = grade_many(flat, timeout=config.grade_timeout, pool=pool)
     for j, i in enumerate(idx):
         gs = graded[j * params.n : (j + 1) * params.n]
-        rows[i] = _sample_row(items[i], prompts[i], gens_by_i[i], gs, params.n)
+        rows[i] = row = _sample_row(items[i], prompts[i], gens_by_i[i], gs, params.n)
+        if rm is not None and params.n > 1:
+            scores = rm.score(items[i].question, [g.text for g in gens_by_i[i]])
+            best = max(range(len(scores)), key=scores.__getitem__)
+            row["rm_scores"], row["rm_best"], row["rm_correct"] = scores, best, bool(gs[best].correct)
 
 
 def _tally(rows: list[dict[str, Any] | None]) -> tuple[int, int, float]:
@@ -209,6 +215,11 @@ def run_eval(
             SandboxConfig(timeout=config.tool_timeout, cpu_seconds=int(config.tool_timeout) + 1)
         )
         backend = ToolBackend(backend, sandbox, max_rounds=config.tool_rounds)
+    rm = None
+    if config.reward_model:
+        from mathforge.train.rm import RewardModel
+
+        rm = RewardModel(config.reward_model)
     backend_info = backend.info()  # before generating: what ran is recorded even if a stage fails
     cache = ResultCache(out / "cache.sqlite")
     identity = {**_backend_identity(spec), **_tool_identity(config)}
@@ -243,7 +254,9 @@ def run_eval(
                         [(keys[i], f"{name}/{items[i].id}", g) for i, g in zip(idx, gens, strict=True)]
                     )
                     generated += len(idx)
-                    _grade_into(rows, items, prompts, dict(zip(idx, gens, strict=True)), params, pool, config)
+                    _grade_into(
+                        rows, items, prompts, dict(zip(idx, gens, strict=True)), params, pool, config, rm
+                    )
                     if progress:
                         progress(name, *_tally(rows))
                 final = [r for r in rows if r is not None]
