@@ -249,6 +249,7 @@ def test_grpo_with_tool_integrated_rollouts_trains(kit, tmp_path):
         )
     )
     assert s["steps"] == 2 and len(s["reward_curve"]) == 2
+    assert s["tool_rollouts"]["trajectories"] == 2 * 4  # every completion came from the tool rollout
 
 
 def test_eval_reports_rm_at_k_next_to_maj_at_k(kit, tmp_path):

@@ -114,3 +114,30 @@ def write_manifest(cfg: StageConfig, extra: dict[str, Any]) -> Path:
     data = {"stage": cfg.stage, "config": cfg.__dict__, "versions": versions, **extra}
     out.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
     return out
+
+
+def train_and_finish(
+    trainer, tok, cfg: StageConfig, speed: ThroughputCallback, extra: dict[str, Any], merge_lora: bool = False
+) -> dict[str, Any]:
+    """Train (resuming from the last checkpoint), save ``OUTPUT_DIR/final`` with the tokenizer, and write
+    the manifest: the tail every stage shares."""
+    t0 = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=last_checkpoint(cfg))
+    final = Path(cfg.output_dir) / "final"
+    if merge_lora:  # ship a plain model: merge the adapter
+        trainer.model = trainer.model.merge_and_unload()
+        trainer.model.save_pretrained(str(final))
+    else:
+        trainer.save_model(str(final))
+    tok.save_pretrained(str(final))
+    summary = {
+        "final_model": str(final),
+        "steps": result.global_step,
+        "train_loss": result.training_loss,
+        **extra,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "log": speed.history,
+    }
+    if trainer.is_world_process_zero():
+        write_manifest(cfg, summary)
+    return summary

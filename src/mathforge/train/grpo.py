@@ -14,12 +14,10 @@ policy's code between generation rounds and the interpreter's tokens are masked 
 from __future__ import annotations
 
 import math
-import time
-from pathlib import Path
 from typing import Any
 
 from mathforge.grade import grade_many
-from mathforge.train.common import ThroughputCallback, last_checkpoint, trainer_kwargs, write_manifest
+from mathforge.train.common import ThroughputCallback, train_and_finish, trainer_kwargs
 from mathforge.train.config import StageConfig
 from mathforge.train.data import DataError, read_jsonl
 
@@ -162,6 +160,16 @@ def run_grpo(cfg: StageConfig) -> dict[str, Any]:
     )
     tokens_per_step = cfg.per_device_batch_size * cfg.max_completion_length * args.world_size
     speed = ThroughputCallback(tokens_per_step, 0)
+    sandbox = None
+    extra: dict[str, Any] = {}
+    if cfg.prompt_style in ("tir", "tora"):
+        from mathforge.sandbox import Sandbox, SandboxConfig
+        from mathforge.train.grpo_tools import make_tir_rollout
+
+        sandbox = Sandbox(SandboxConfig(timeout=10, cpu_seconds=3600, warm=2))
+        extra["rollout_func"] = make_tir_rollout(
+            sandbox, int(cfg.extra.get("tool_rounds", 4)), cfg.temperature
+        )
     trainer = GRPOTrainer(
         model=cfg.model,
         reward_funcs=rewards,
@@ -169,22 +177,14 @@ def run_grpo(cfg: StageConfig) -> dict[str, Any]:
         train_dataset=Dataset.from_list(rows),
         processing_class=tok,
         callbacks=[speed],
+        **extra,
     )
-    t0 = time.perf_counter()
-    result = trainer.train(resume_from_checkpoint=last_checkpoint(cfg))
-    final = Path(cfg.output_dir) / "final"
-    trainer.save_model(str(final))
-    tok.save_pretrained(str(final))
-    curve = [(h["step"], h["reward"]) for h in trainer.state.log_history if "reward" in h]
-    summary = {
-        "final_model": str(final),
-        "steps": result.global_step,
-        "reward_curve": curve,
-        "queries": len(rows),
-        "filter": filter_stats,
-        "seconds": round(time.perf_counter() - t0, 2),
-        "log": speed.history,
-    }
-    if trainer.is_world_process_zero():
-        write_manifest(cfg, summary)
+    try:
+        summary = train_and_finish(trainer, tok, cfg, speed, {"queries": len(rows), "filter": filter_stats})
+    finally:
+        if sandbox is not None:
+            sandbox.close()
+    summary["reward_curve"] = [(h["step"], h["reward"]) for h in trainer.state.log_history if "reward" in h]
+    if "rollout_func" in extra:
+        summary["tool_rollouts"] = dict(extra["rollout_func"].stats)
     return summary

@@ -18,6 +18,8 @@ from mathforge.tir import output_block, pending_code
 
 
 def make_tir_rollout(sandbox: Sandbox, max_rounds: int, temperature: float):
+    stats = {"trajectories": 0, "cells_run": 0, "cell_errors": 0}
+
     def rollout(prompts: list, trainer) -> dict[str, Any]:
         import torch
 
@@ -64,7 +66,10 @@ def make_tir_rollout(sandbox: Sandbox, max_rounds: int, temperature: float):
                         code = pending_code(text)
                         if code is None or round_no == max_rounds or used >= budget:
                             break
-                        block = ("" if text.endswith("\n") else "\n") + output_block(session.run(code))
+                        result = session.run(code)
+                        stats["cells_run"] += 1
+                        stats["cell_errors"] += result.status != "ok"
+                        block = ("" if text.endswith("\n") else "\n") + output_block(result)
                         b_ids = tok(block, add_special_tokens=False)["input_ids"]
                         segments.append((b_ids, 0))
                         used += len(b_ids)
@@ -83,8 +88,10 @@ def make_tir_rollout(sandbox: Sandbox, max_rounds: int, temperature: float):
                 out["completion_ids"].append(c_ids)
                 out["logprobs"].append(lp.tolist())
                 out["env_mask"].append(mask)
+                stats["trajectories"] += 1
         finally:
             model.train(was_training)
         return out
 
+    rollout.stats = stats  # type: ignore[attr-defined]
     return rollout

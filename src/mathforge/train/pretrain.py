@@ -4,11 +4,9 @@ gradient accumulation, bf16 where it helps, checkpoints, resume; accelerate/Deep
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
 from typing import Any
 
-from mathforge.train.common import ThroughputCallback, last_checkpoint, trainer_kwargs, write_manifest
+from mathforge.train.common import ThroughputCallback, train_and_finish, trainer_kwargs
 from mathforge.train.config import StageConfig
 from mathforge.train.data import DataError, pack_texts, pretrain_texts
 
@@ -46,21 +44,5 @@ def run_pretrain(cfg: StageConfig) -> dict[str, Any]:
     trainer = Trainer(
         model=model, args=args, train_dataset=ds, data_collator=default_data_collator, callbacks=[speed]
     )
-    t0 = time.perf_counter()
-    result = trainer.train(resume_from_checkpoint=last_checkpoint(cfg))
-    final = Path(cfg.output_dir) / "final"
-    trainer.save_model(str(final))
-    tok.save_pretrained(str(final))
-    summary = {
-        "final_model": str(final),
-        "steps": result.global_step,
-        "train_loss": result.training_loss,
-        "blocks": len(packed["blocks"]),
-        "data_tokens": packed["tokens"],
-        "texts": packed["texts"],
-        "seconds": round(time.perf_counter() - t0, 2),
-        "log": speed.history,
-    }
-    if trainer.is_world_process_zero():
-        write_manifest(cfg, summary)
-    return summary
+    extra = {"blocks": len(packed["blocks"]), "data_tokens": packed["tokens"], "texts": packed["texts"]}
+    return train_and_finish(trainer, tok, cfg, speed, extra)

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
-from pathlib import Path
 from typing import Any
 
 from mathforge.grade import grade_many
-from mathforge.train.common import ThroughputCallback, last_checkpoint, trainer_kwargs, write_manifest
+from mathforge.train.common import ThroughputCallback, train_and_finish, trainer_kwargs
 from mathforge.train.config import StageConfig
 from mathforge.train.data import DataError, read_jsonl
 
@@ -78,22 +76,7 @@ def run_rm(cfg: StageConfig) -> dict[str, Any]:
         processing_class=tok,
         callbacks=[speed],
     )
-    t0 = time.perf_counter()
-    result = trainer.train(resume_from_checkpoint=last_checkpoint(cfg))
-    final = Path(cfg.output_dir) / "final"
-    trainer.save_model(str(final))
-    tok.save_pretrained(str(final))
-    summary = {
-        "final_model": str(final),
-        "steps": result.global_step,
-        "train_loss": result.training_loss,
-        "data": stats,
-        "seconds": round(time.perf_counter() - t0, 2),
-        "log": speed.history,
-    }
-    if trainer.is_world_process_zero():
-        write_manifest(cfg, summary)
-    return summary
+    return train_and_finish(trainer, tok, cfg, speed, {"data": stats})
 
 
 class RewardModel:

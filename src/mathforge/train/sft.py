@@ -4,11 +4,9 @@ TRL's assistant-only masking cannot exclude spans inside the assistant turn."""
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
 from typing import Any
 
-from mathforge.train.common import ThroughputCallback, last_checkpoint, trainer_kwargs, write_manifest
+from mathforge.train.common import ThroughputCallback, train_and_finish, trainer_kwargs
 from mathforge.train.config import StageConfig
 from mathforge.train.data import sft_dataset
 from mathforge.train.pretrain import load_model
@@ -46,21 +44,6 @@ def run_sft(cfg: StageConfig) -> dict[str, Any]:
         peft_config=peft_config,
         callbacks=[speed],
     )
-    t0 = time.perf_counter()
-    result = trainer.train(resume_from_checkpoint=last_checkpoint(cfg))
-    final = Path(cfg.output_dir) / "final"
-    if peft_config is not None:  # ship a plain model: merge the adapter
-        trainer.model = trainer.model.merge_and_unload()
-    trainer.model.save_pretrained(str(final))
-    tok.save_pretrained(str(final))
-    summary = {
-        "final_model": str(final),
-        "steps": result.global_step,
-        "train_loss": result.training_loss,
-        "examples": len(ds),
-        "seconds": round(time.perf_counter() - t0, 2),
-        "log": speed.history,
-    }
-    if trainer.is_world_process_zero():
-        write_manifest(cfg, summary)
-    return summary
+    return train_and_finish(
+        trainer, tok, cfg, speed, {"examples": len(ds)}, merge_lora=peft_config is not None
+    )
