@@ -37,7 +37,10 @@ def bench_list(data_dir: Path | None = DATA_DIR) -> None:
             b.source,
             b.hub_id or "-",
         )
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # piped output: do not wrap the table at 80 columns
+    console.print(table)
 
 
 @bench_app.command("show")
