@@ -77,7 +77,7 @@ def test_every_item_checks_and_boxes_its_answer(drawn, name):
     ]
     assert not wrong, f"boxed answer in the cot differs from the gold: {wrong[:3]}"
     for d in items:
-        assert d.cot.rstrip().endswith("$."), d.cot
+        assert d.cot.rstrip().endswith(("$.", "$。")), d.cot
         assert d.kind in ("number", "expr")
         assert d.answer and "\\boxed" not in d.answer
 
