@@ -4,18 +4,28 @@ Each session (one problem) gets its own worker process, so variables persist acr
 nothing persists across problems. A cell that overruns its wall-clock limit has its worker's whole
 process group killed; the session continues in a fresh worker (its variables are lost, and the next
 result says so). Closing a session kills its worker and removes its working directory.
+
+The worker runs untrusted code, so nothing it sends is trusted: every message is checked (size, JSON,
+shape, types, and the id of the request it answers); anything else kills the worker and the cell is
+reported as ``killed`` with the error "protocol violation". Output and errors are cut to ``keep_chars``
+here, whatever the worker did. The CPU limit of each cell is set from here too (``prlimit``), so the
+worker never needs the right to change its own limits.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
+import resource
+import secrets
 import select
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
@@ -83,102 +93,223 @@ class SandboxError(RuntimeError):
     pass
 
 
+LAUNCH = "from mathforge.sandbox.worker import main; main()"
+RESULT_KEYS = frozenset({"id", "stdout", "error", "truncated", "seconds"})
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc."""
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        fields = f.read().rsplit(b")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def _valid_result(msg: Any, ident: str) -> bool:
+    """A well-formed answer to the request ``ident``: exactly the expected keys, each of its type."""
+    if type(msg) is not dict or msg.keys() != RESULT_KEYS or msg["id"] != ident:
+        return False
+    seconds = msg["seconds"]
+    return (
+        type(msg["stdout"]) is str
+        and (msg["error"] is None or type(msg["error"]) is str)
+        and type(msg["truncated"]) is bool
+        and type(seconds) in (int, float)
+        and math.isfinite(seconds)
+        and seconds >= 0
+    )
+
+
 class _Worker:
-    """One sandbox process and its pipes."""
+    """One sandbox process and its pipes. The working directory is created here, so the parent always
+    knows what to remove; the worker's reaper removes it if the parent dies first (the lifeline pipe,
+    whose write end only this object holds, reads EOF then)."""
 
     def __init__(self, config: SandboxConfig) -> None:
-        to_r, to_w = os.pipe()
-        from_r, from_w = os.pipe()
-        cfg = json.dumps(asdict(config))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "mathforge.sandbox.worker", str(to_r), str(from_w), cfg],
-            pass_fds=(to_r, from_w),
-            env=CLEAN_ENV,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: a kill takes everything it started
-            cwd="/",
-        )
-        os.close(to_r)
-        os.close(from_w)
-        self.w, self.r = to_w, from_r
         self.config = config
         self.info: dict[str, Any] = {}
-        self.workdir: str | None = None
+        self.max_bytes = 64 * 1024 + 32 * max(config.keep_chars, 0)
+        self.workdir: str | None = tempfile.mkdtemp(prefix="mf-sandbox-")
+        to_r, to_w = os.pipe()
+        from_r, from_w = os.pipe()
+        life_r, life_w = os.pipe()
+        cfg = json.dumps({**asdict(config), "workdir": self.workdir, "lifeline": life_r})
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", LAUNCH, str(to_r), str(from_w), cfg],
+                pass_fds=(to_r, from_w, life_r),
+                env=CLEAN_ENV,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: a kill takes everything it started
+                cwd="/",
+            )
+        except BaseException:
+            for fd in (to_w, from_r, life_w):
+                os.close(fd)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
+        finally:
+            for fd in (to_r, from_w, life_r):
+                os.close(fd)
+        self.w, self.r, self.life = to_w, from_r, life_w
+        os.set_blocking(self.w, False)  # a worker that stops reading cannot block the parent
 
     def wait_ready(self, timeout: float) -> None:
-        msg = self._recv(timeout)
-        if msg is None or not msg.get("ready"):
+        status, msg = self._recv(timeout)
+        ok = (
+            status == "ok"
+            and type(msg) is dict
+            and msg.get("ready") is True
+            and msg.get("workdir") == self.workdir
+            and type(msg.get("isolation")) is dict
+        )
+        if not ok:
             self.kill()
             raise SandboxError("a sandbox worker failed to start")
         self.info = msg["isolation"]
-        self.workdir = msg["workdir"]
 
-    def _recv(self, timeout: float) -> dict | None:
+    def _recv(self, timeout: float) -> tuple[str, Any]:
+        """One message: ("ok", message), ("timeout", None), ("eof", None) or ("bad", why)."""
         deadline = time.monotonic() + timeout
         buf = b""
         need = MSG_HEADER
         size = None
+        poller = select.poll()
+        poller.register(self.r, select.POLLIN)
         while True:
             left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            ready, _, _ = select.select([self.r], [], [], left)
-            if not ready:
-                return None
+            if left <= 0 or not poller.poll(left * 1000):
+                return "timeout", None
             chunk = os.read(self.r, min(1 << 20, need - len(buf)))
             if not chunk:
-                return {"eof": True}
+                return "eof", None
             buf += chunk
-            if len(buf) == need:
-                if size is None:
-                    size = int.from_bytes(buf, "big")
-                    if size > 64 << 20:
-                        return {"eof": True}
-                    buf, need = b"", size
-                else:
-                    return json.loads(buf)
+            if len(buf) < need:
+                continue
+            if size is None:
+                size = int.from_bytes(buf, "big")
+                if size > self.max_bytes:
+                    return "bad", f"a message of {size} bytes"
+                buf, need = b"", size
+                if size:
+                    continue
+            try:
+                return "ok", json.loads(buf)
+            except (ValueError, RecursionError):
+                return "bad", "not JSON"
+
+    def _send(self, data: bytes, timeout: float) -> str:
+        """("ok" | "eof" | "timeout"): write the whole request, within the cell's time."""
+        deadline = time.monotonic() + timeout
+        view = memoryview(data)
+        poller = select.poll()
+        poller.register(self.w, select.POLLOUT)
+        while view:
+            try:
+                view = view[os.write(self.w, view) :]
+                continue
+            except BlockingIOError:
+                pass
+            except (BrokenPipeError, OSError):
+                return "eof"
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return "timeout"
+            poller.poll(left * 1000)
+        return "ok"
+
+    def _limit_cpu(self) -> None:
+        """RLIMIT_CPU of the worker: what it used so far plus the cell's budget, plus half a second or
+        more (the limit is in whole seconds): a loop is stopped by the wall clock first when both limits
+        are equal. SIGXCPU at the soft limit; SIGKILL a second later, if the cell ignores SIGXCPU."""
+        pid = self.proc.pid
+        try:
+            soft = math.ceil(_cpu_seconds(pid) + self.config.cpu_seconds + 0.5)
+        except (OSError, ValueError, IndexError):
+            return
+        try:  # the hard limit too, where this process may raise it again for the next cell
+            resource.prlimit(pid, resource.RLIMIT_CPU, (soft, soft + 1))
+            return
+        except (OSError, ValueError):
+            pass
+        with contextlib.suppress(OSError, ValueError):
+            hard = resource.prlimit(pid, resource.RLIMIT_CPU)[1]
+            if hard != resource.RLIM_INFINITY:
+                soft = min(soft, hard)
+            resource.prlimit(pid, resource.RLIMIT_CPU, (soft, hard))
 
     def run(self, code: str) -> CellResult:
-        data = json.dumps({"code": code}).encode()
-        try:
-            os.write(self.w, len(data).to_bytes(MSG_HEADER, "big") + data)
-        except BrokenPipeError:
-            return CellResult("", "the sandbox process had exited", "killed")
+        ident = secrets.token_hex(8)
+        data = json.dumps({"code": code, "id": ident}).encode()
+        data = len(data).to_bytes(MSG_HEADER, "big") + data
+        self._limit_cpu()
         t0 = time.perf_counter()
-        msg = self._recv(self.config.timeout)
+        sent = self._send(data, self.config.timeout)
+        if sent == "eof":
+            code_ = self.kill()
+            return CellResult("", self._why(code_, "the sandbox process had exited"), "killed")
+        status, msg = ("timeout", None) if sent == "timeout" else ("", None)
+        if sent == "ok":
+            left = self.config.timeout - (time.perf_counter() - t0)
+            status, msg = self._recv(left)
         elapsed = time.perf_counter() - t0
-        if msg is None:
+        if status == "timeout":
             self.kill()
             return CellResult("", None, "timeout", seconds=elapsed)
-        if msg.get("eof"):
-            code_ = self.kill()
-            why = {
-                -signal.SIGXCPU: "CPU time limit exceeded",
-                -signal.SIGKILL: "killed",
-                -signal.SIGSEGV: "crashed (segmentation fault)",
-            }.get(code_ if code_ is not None else 0, f"exited with status {code_}")
-            return CellResult("", why, "killed", seconds=elapsed)
-        status = "error" if msg["error"] else "ok"
-        return CellResult(msg["stdout"], msg["error"], status, msg["truncated"], msg["seconds"])
+        if status == "eof":
+            return CellResult("", self._why(self.kill()), "killed", seconds=elapsed)
+        if status == "bad" or not _valid_result(msg, ident):
+            self.kill()
+            return CellResult("", "protocol violation", "killed", seconds=elapsed)
+        keep = self.config.keep_chars
+        stdout, error = msg["stdout"], msg["error"] or None
+        truncated = msg["truncated"] or len(stdout) > keep
+        if error is not None:
+            error = error[:keep]
+        seconds = min(float(msg["seconds"]), elapsed)
+        return CellResult(stdout[:keep], error, "error" if error else "ok", truncated, seconds)
+
+    @staticmethod
+    def _why(code: int | None, default: str | None = None) -> str:
+        known = {
+            -signal.SIGXCPU: "CPU time limit exceeded",
+            -signal.SIGKILL: "killed",
+            -signal.SIGSEGV: "crashed (segmentation fault)",
+            -signal.SIGSYS: "killed by the seccomp filter",
+        }
+        if code in known:
+            return known[code]
+        return default or f"exited with status {code}"
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def kill(self) -> int | None:
+    def stop(self) -> None:
+        """SIGKILL to the worker's process group, nothing else (safe while another thread waits on the
+        worker: that thread sees EOF and cleans up with ``kill``)."""
+        if self.proc.returncode is not None:
+            return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(self.proc.pid, signal.SIGKILL)
+
+    def kill(self) -> int | None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the worker and its reaper
         with contextlib.suppress(ProcessLookupError):
-            self.proc.kill()  # in case it left its process group (os.setpgid has no audit event)
+            self.proc.kill()  # in case it left its process group
         try:
             code = self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             code = None
-        for fd in (self.w, self.r):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self.w = self.r = -1
+        for fd in (self.w, self.r, self.life):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.w = self.r = self.life = -1
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
         return code
@@ -232,9 +363,11 @@ class Sandbox:
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
         self._idle: deque[_Worker] = deque()
+        self._starting: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        self._filling = threading.Event()
+        self._filling = threading.Event()  # set while the refill thread runs
+        self._filler: threading.Thread | None = None
         self._isolation: dict[str, Any] | None = None
         self._refill()
 
@@ -250,31 +383,53 @@ class Sandbox:
 
     def _start(self) -> _Worker:
         w = _Worker(self.config)
-        w.wait_ready(self.config.start_timeout)
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._starting.add(w)
+        if closed:
+            w.kill()
+            raise SandboxError("the sandbox is closed")
+        try:
+            w.wait_ready(self.config.start_timeout)
+        finally:
+            with self._lock:
+                self._starting.discard(w)
         if self._isolation is None:
             self._isolation = w.info
         return w
 
-    def _refill(self) -> None:
-        def fill() -> None:
-            while not self._closed:
+    def _fill(self) -> None:
+        try:
+            while True:
                 with self._lock:
-                    if len(self._idle) >= self.config.warm:
-                        break
+                    if self._closed or len(self._idle) >= self.config.warm:
+                        return
                 try:
                     w = self._start()
-                except SandboxError:
-                    break
+                except Exception:  # SandboxError, or no process could be started: try again later
+                    return
                 with self._lock:
-                    if self._closed:
-                        w.kill()
-                        break
-                    self._idle.append(w)
-            self._filling.clear()
+                    keep = not self._closed
+                    if keep:
+                        self._idle.append(w)
+                if not keep:
+                    w.kill()
+                    return
+        finally:
+            with self._lock:
+                if self._filler is threading.current_thread():
+                    self._filler = None
+                    self._filling.clear()
 
-        if self.config.warm > 0 and not self._filling.is_set():
+    def _refill(self) -> None:
+        with self._lock:
+            if self.config.warm <= 0 or self._closed or self._filler is not None:
+                return
+            self._filler = threading.Thread(target=self._fill, name="sandbox-refill", daemon=True)
             self._filling.set()
-            threading.Thread(target=fill, daemon=True).start()
+            filler = self._filler
+        filler.start()
 
     def _take(self) -> _Worker:
         if self._closed:
@@ -284,6 +439,8 @@ class Sandbox:
         self._refill()
         if w is not None and w.alive():
             return w
+        if w is not None:
+            w.kill()
         return self._start()
 
     def session(self) -> Session:
@@ -295,11 +452,19 @@ class Sandbox:
             return s.run(code)
 
     def close(self) -> None:
-        self._closed = True
+        """Kill the idle workers and any worker being started (by the refill thread or a session), and
+        wait for the refill thread: nothing of this sandbox runs, or stays in /tmp, after it returns."""
         with self._lock:
+            self._closed = True
             idle, self._idle = list(self._idle), deque()
+            starting = list(self._starting)
+            filler = self._filler
         for w in idle:
             w.kill()
+        for w in starting:
+            w.stop()  # its starter sees EOF, removes the worker's directory and gives up
+        if filler is not None and filler is not threading.current_thread():
+            filler.join(timeout=30)
 
     def __enter__(self) -> Sandbox:
         return self
@@ -309,11 +474,31 @@ class Sandbox:
 
 
 def describe_isolation(info: dict[str, Any]) -> str:
-    """One line for the user: which layers protect them."""
+    """One line for the user: which layers protect them (and which could not be installed)."""
     net = (
         "network namespace (no network)"
         if info.get("network_namespace")
         else "sockets refused (no namespace)"
     )
+    missing = info.get("unavailable") or {}
+    abi = info.get("landlock")
+    landlock = (
+        f"Landlock ABI {abi} (files outside the workdir read-only or hidden"
+        + (", no TCP" if abi >= 4 else "")
+        + (", no signals out" if abi >= 6 else "")
+        + ")"
+        if type(abi) is int and abi > 0
+        else f"no Landlock ({missing.get('landlock', 'not reported')})"
+    )
+    seccomp = (
+        "seccomp filter (no processes, signals, sockets, mounts)"
+        if info.get("seccomp")
+        else f"no seccomp ({missing.get('seccomp', 'not reported')})"
+    )
+    caps = info.get("capabilities")
+    caps_text = f"capabilities {caps}" if caps else "capabilities kept"
     limits = ", ".join(f"{k}={v}" for k, v in info.get("rlimits", {}).items())
-    return f"sandbox: {net}; user {info.get('user')}; audit hook; limits {limits}"
+    return (
+        f"sandbox: {net}; user {info.get('user')}; {landlock}; {seccomp}; {caps_text}; audit hook; "
+        f"limits {limits}"
+    )
