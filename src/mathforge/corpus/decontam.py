@@ -1,6 +1,7 @@
 """Benchmark decontamination: 13-gram overlap confirmed by an LCS ratio (Qwen2.5-Math's rule), and exact
-match for benchmark items shorter than 13 tokens: containment from 8 tokens up, and a whole-text match
-below that (a 3-token formula such as "9-2=7" would otherwise flag ordinary arithmetic).
+match for benchmark items shorter than 13 tokens: containment for problem statements (from 3 tokens) and
+for any text from 8 tokens up, a whole-text match for shorter solutions (a 3-token formula such as
+"9-2=7" would otherwise flag ordinary arithmetic).
 
 Text is normalised (NFKC, lower case, punctuation and spacing removed) and tokenised into words, with
 each CJK character a token of its own, so re-spaced and re-punctuated copies still match. Every 13-gram
@@ -57,7 +58,10 @@ class Decontaminator:
         k = len(self.items)
         self.items.append((benchmark, item_id, field_name, toks))
         if len(toks) < self.n:
-            table = self.short if len(toks) >= self.min_contained else self.tiny
+            # a short problem statement ("Simplify sqrt 242") is matched inside documents; a short
+            # solution or formula ("9-2=7") only as a whole text, or it would flag ordinary arithmetic
+            contained = len(toks) >= self.min_contained or (field_name == "question" and len(toks) >= 3)
+            table = self.short if contained else self.tiny
             table.setdefault(" ".join(toks), []).append(k)
             return
         for i in range(len(toks) - self.n + 1):

@@ -1,0 +1,49 @@
+"""``mathforge decontam INPUT.jsonl``: post-training decontamination of SFT / RL / corpus files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+def decontam_command(
+    inputs: list[Path] = typer.Argument(..., help="JSONL files (text / question / messages records)."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Benchmarks to check against (default: $MATHFORGE_DATA_DIR)."
+    ),
+    bench: str | None = typer.Option(
+        None, "--bench", help="Comma-separated benchmarks (default: every one found)."
+    ),
+    lcs_ratio: float = typer.Option(0.6, "--lcs-ratio", min=0.0, max=1.0),
+) -> None:
+    """Write INPUT.clean.jsonl (records without benchmark overlap) and INPUT.clean.ledger.jsonl (which
+    record matched which benchmark item through which 13-gram), and print a per-benchmark summary."""
+    from mathforge.corpus.decontam import Decontaminator
+    from mathforge.corpus.decontam_file import decontaminate_file
+
+    root = data_dir or os.environ.get("MATHFORGE_DATA_DIR")
+    if not root or not Path(root).is_dir():
+        typer.echo("error: no benchmark data directory; pass --data-dir or set MATHFORGE_DATA_DIR", err=True)
+        raise typer.Exit(2)
+    names = [b.strip() for b in bench.split(",")] if bench else None
+    dec = Decontaminator.from_benchmarks(str(root), names, lcs_ratio=lcs_ratio)
+    console = Console()
+    for path in inputs:
+        if not path.is_file():
+            typer.echo(f"error: {path}: no such file", err=True)
+            raise typer.Exit(2)
+        rep = decontaminate_file(path, dec)
+        for err in rep.errors[:20]:
+            console.print(f"[yellow]skipped[/yellow] {err}", highlight=False, soft_wrap=True)
+        console.print(f"{path.name}: {rep.removed} of {rep.records} records removed", highlight=False)
+        table = Table()
+        table.add_column("benchmark")
+        table.add_column("records flagged", justify="right")
+        for name, count in rep.per_benchmark.most_common():
+            table.add_row(name, str(count))
+        console.print(table)
+        console.print(f"clean → {rep.clean}; ledger → {rep.ledger}", soft_wrap=True, highlight=False)
