@@ -91,7 +91,9 @@ def main() -> None:
         recall = sum(flags[i] for i in planted) / max(1, len(planted))
         false = sum(f for i, f in enumerate(flags) if i not in set(planted))
         results[label] = (mb / el, recall, false)
-    print(f"\n{mb:.1f} MB in {len(docs)} documents, {len(planted)} with a planted benchmark question (re-spaced); one core")
+    print(
+        f"\n{mb:.1f} MB in {len(docs)} documents, {len(planted)} with a planted benchmark question (re-spaced); one core"
+    )
     print(f"index build: mathforge {t_index_mf:.1f} s, naive {t_index_naive:.1f} s")
     print(f"{'decontamination':20s} {'MB/s':>8s} {'vs naive':>9s} {'recall':>7s} {'false flags':>12s}")
     base = results["naive n-gram set"][0]
