@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import platform
 import shlex
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from mathforge.evaluate.report import html_report, markdown_table, write_json_at
 from mathforge.grade import GradeItem, SymbolicPool, grade_many
 from mathforge.infer import Backend, BackendSpec, Generation, SamplingParams, get_backend
 from mathforge.prompts import TOOL_STYLES, Prompt, build_prompt, describe_templates
+from mathforge.versions import package_versions
 
 
 @dataclass
@@ -74,22 +73,15 @@ class EvalResult:
 ProgressHook = Callable[[str, int, int, float], None]  # (benchmark, done, total, running accuracy)
 
 
-def _versions() -> dict[str, str]:
-    found = {"mathforge": __version__, "python": platform.python_version()}
-    for pkg in (
-        "transformers",
-        "torch",
-        "vllm",
-        "llama-cpp-python",
-        "openai",
-        "latex2sympy2_extended",
-        "sympy",
-    ):
-        try:
-            found[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
+EVAL_PACKAGES = (
+    "transformers",
+    "torch",
+    "vllm",
+    "llama-cpp-python",
+    "openai",
+    "latex2sympy2_extended",
+    "sympy",
+)
 
 
 def _backend_identity(spec: BackendSpec) -> dict[str, Any]:
@@ -277,7 +269,7 @@ def run_eval(
         "sampling": params.to_dict(),
         "grader": {"timeout": config.grade_timeout, "version": __version__},
         "config": {k: v for k, v in asdict(config).items() if k != "backend_spec"},
-        "versions": _versions(),
+        "versions": package_versions(EVAL_PACKAGES),
         "command": command or " ".join(shlex.quote(a) for a in sys.argv),
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "generated_this_run": generated,

@@ -86,9 +86,13 @@ def grade_many(
 ) -> list[GradeResult]:
     """Grade a batch. Fast-path pairs are decided in this process; the rest go to ``workers`` killable
     processes with a hard ``timeout`` per pair, so the batch takes at most ~(hard pairs / workers) ×
-    timeout and one pathological pair never blocks the others. Results come back in input order;
+    timeout and one pathological pair never blocks the others. With one worker and no ``pool``, the
+    process-wide shared worker is used, so many small calls do not each start and stop a pool. Results
+    come back in input order;
     ``on_result(index, result)`` is called as each one is known (for progress bars)."""
     parsed = [as_item(x) for x in items]
+    if pool is None and workers <= 1:
+        pool = shared_pool()  # repeated small batches (rewards, teacher stats) reuse one warm worker
     results: list[GradeResult | None] = [None] * len(parsed)
     pending: list[tuple[int, Any, str, str]] = []
     own_pool = None

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mathforge.grade.api import GradeItem, grade_many
+from mathforge.grade.api import GradeItem, default_style, grade_many
 from mathforge.grade.pool import DEFAULT_TIMEOUT, SymbolicPool
 
 CHUNK = 500
@@ -64,7 +64,7 @@ def _read_items(
                 continue
             try:
                 k = kind or str(rec.get("kind") or "auto")
-                s = style or str(rec.get("style") or {"choice": "choice", "cloze": "cloze"}.get(k, "auto"))
+                s = style or str(rec.get("style") or default_style(k))
                 item = GradeItem(str(rec["gold"]), str(rec["output"]), s, k)
             except ValueError as exc:
                 summary.errors.append(f"{path}:{lineno}: {exc}")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback
 
-from mathforge import __version__
 from mathforge.train.config import StageConfig
+from mathforge.versions import package_versions
 
 # Peak dense bf16 FLOP/s per GPU, for MFU (public spec sheets).
 PEAK_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L40S": 362e12, "A10": 125e12}
@@ -106,10 +104,7 @@ def gpu_peak_flops() -> float | None:
 
 
 def write_manifest(cfg: StageConfig, extra: dict[str, Any]) -> Path:
-    versions = {"mathforge": __version__}
-    for pkg in ("torch", "transformers", "trl", "accelerate", "peft", "datasets"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions[pkg] = metadata.version(pkg)
+    versions = package_versions(("torch", "transformers", "trl", "accelerate", "peft", "datasets"))
     out = Path(cfg.output_dir) / "manifest.json"
     data = {"stage": cfg.stage, "config": cfg.__dict__, "versions": versions, **extra}
     out.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
