@@ -34,6 +34,20 @@ def data_dir() -> Path | None:
     return None
 
 
+def web_dir() -> Path | None:
+    """The real web sample (html/, warc/, latex/, code/): MATHFORGE_WEB_DIR or <data dir>/../web."""
+    env = os.environ.get("MATHFORGE_WEB_DIR")
+    candidates = [Path(env)] if env else []
+    bench = data_dir()
+    if bench is not None:
+        candidates.append(bench.parent / "web")
+    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "data" / "web")
+    for c in candidates:
+        if (c / "html" / "math").is_dir():
+            return c
+    return None
+
+
 def _records(root: Path, name: str) -> Iterator[dict]:
     with (root / name / "test.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
