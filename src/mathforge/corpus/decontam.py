@@ -28,6 +28,77 @@ def tokens(text: str) -> list[str]:
 
 
 _P = 1_000_003  # rolling-hash base; arithmetic wraps modulo 2^64
+_MAXTOK = 64  # characters past this in one token share a weight (the hash stays deterministic)
+_ASCII_CLASS = None
+
+
+def _classes(codes):
+    """1 for a-z/0-9 (parts of a word token), 2 for a CJK character (a token by itself), 0 otherwise."""
+    import numpy as np
+
+    global _ASCII_CLASS
+    if codes.dtype == np.uint8:
+        if _ASCII_CLASS is None:
+            lut = np.zeros(256, dtype=np.uint8)
+            lut[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789", dtype=np.uint8)] = 1
+            _ASCII_CLASS = lut
+        return _ASCII_CLASS[codes]
+    cls = (((codes >= 97) & (codes <= 122)) | ((codes >= 48) & (codes <= 57))).astype(np.uint8)
+    cls[(codes >= 0x3400) & (codes <= 0x9FFF)] = 2
+    return cls
+
+
+def token_hashes(text: str):
+    """uint64 hash of every token of ``text``, the same tokens as :func:`tokens` (same order, same
+    count), computed without building Python strings.
+
+    Why by hand: the per-token Python work (regex match objects, dict look-ups) is what limited the
+    scan to a few MB/s; here each character is classified with a lookup table, token starts come from
+    the class changes, and each token's polynomial hash is one ``np.add.reduceat`` over its characters.
+    """
+    import numpy as np
+
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
+    if text.isascii():
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    cls = _classes(codes)
+    word = cls == 1
+    start = cls == 2
+    start[0] |= word[0]
+    start[1:] |= word[1:] & ~word[:-1]
+    idx = np.flatnonzero(cls)
+    if idx.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    first = start[idx]
+    tid = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    rel = np.minimum(idx - idx[starts][tid], _MAXTOK - 1)
+    vals = codes[idx].astype(np.uint64) * _POWERS[rel]
+    h = np.add.reduceat(vals, starts)
+    with np.errstate(over="ignore"):  # splitmix-style finaliser: spread bits before the n-gram hash
+        h ^= h >> np.uint64(31)
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(29)
+    return h
+
+
+def _powers():
+    import numpy as np
+
+    out = np.ones(_MAXTOK, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(1, _MAXTOK):
+            out[i] = out[i - 1] * np.uint64(_P)
+    return out
+
+
+_POWERS = _powers()
 
 
 def _window_hashes(ids, n: int):
@@ -55,21 +126,37 @@ class Hit:
     lcs_ratio: float
 
 
+def _member(values, sorted_keys):
+    """Boolean mask: which ``values`` occur in ``sorted_keys`` (binary search; np.isin sorts per call)."""
+    import numpy as np
+
+    if values.size == 0 or sorted_keys.size == 0:
+        return np.zeros(values.size, dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, values), sorted_keys.size - 1)
+    return sorted_keys[pos] == values
+
+
+_SHORT_PREFIX = 3
+_BITS = 27  # pre-filter bitmap of 2^27 bits (16 MB): most windows are rejected by one gather
+
+
 @dataclass
 class Decontaminator:
-    """Why numpy: a document's tokens become vocabulary ids (tokens no benchmark uses break every
-    window they are in), and all its 13-gram hashes are computed and looked up as arrays — the
-    per-token work stays in C, which is what lets this scan corpora at tens of MB/s per core."""
+    """Why numpy: a document's tokens are hashed (:func:`token_hashes`), all its 13-gram hashes (and
+    the window hashes of every shorter item length) are computed as arrays, rejected in bulk by a
+    bitmap, and only survivors are looked up — per-token work stays in C, which is what lets this scan
+    corpora at tens of MB/s per core. Candidate items are then confirmed on real tokens (LCS ratio)."""
 
     n: int = N
     lcs_ratio: float = 0.6
     index: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    vocab: dict[str, int] = field(default_factory=dict)
-    short_index: dict[int, dict[int, list[int]]] = field(default_factory=dict)  # length → hash → items
-    _sorted: dict[int, object] = field(default_factory=dict)  # length → sorted uint64 hashes (lazy)
+    # short items are found by the hash of their first 3 tokens, then checked in full
+    short_index: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)  # → (item, len, hash)
     items: list[tuple[str, str, str, list[str]]] = field(default_factory=list)  # (bench, id, field, tokens)
     tiny: dict[str, list[int]] = field(default_factory=dict)  # items under min_contained tokens
     min_contained: int = 8  # shorter items ("9-2=7") match only a whole document, not a substring
+    _bitmap: object = None  # lazily built from index + short_index
+    _short_tables: object = None
 
     def add(self, benchmark: str, item_id: str, field_name: str, text: str) -> None:
         toks = tokens(text)
@@ -77,19 +164,20 @@ class Decontaminator:
             return
         k = len(self.items)
         self.items.append((benchmark, item_id, field_name, toks))
-        ids = [self.vocab.setdefault(t, len(self.vocab) + 1) for t in toks]
-        self._sorted = {}
+        self._bitmap = self._short_tables = None
         if len(toks) < self.n:
             # a short problem statement ("Simplify sqrt 242") is matched inside documents; a short
             # solution or formula ("9-2=7") only as a whole text, or it would flag ordinary arithmetic
             contained = len(toks) >= self.min_contained or (field_name == "question" and len(toks) >= 3)
             if contained:
-                h = int(_window_hashes(ids, len(ids))[0])
-                self.short_index.setdefault(len(ids), {}).setdefault(h, []).append(k)
+                th = token_hashes(text)
+                full = int(_window_hashes(th, len(toks))[0])
+                prefix = int(_window_hashes(th[:_SHORT_PREFIX], _SHORT_PREFIX)[0])
+                self.short_index.setdefault(prefix, []).append((k, len(toks), full))
             else:
                 self.tiny.setdefault(" ".join(toks), []).append(k)
             return
-        for h in _window_hashes(ids, self.n).tolist():
+        for h in _window_hashes(token_hashes(text), self.n).tolist():
             self.index[h].add(k)
 
     @classmethod
@@ -109,39 +197,102 @@ class Decontaminator:
                 dec.add(name, p.id, "question", p.question)
                 if p.solution:
                     dec.add(name, p.id, "solution", p.solution)
+        dec._build()
         return dec
 
-    def _matches(self, ids, length: int, table: dict[int, list[int]] | dict[int, set[int]]):
-        """(window position, item) for every window of ``length`` whose hash is in ``table``."""
+    def _build(self):
         import numpy as np
 
-        if len(ids) < length or not table:
-            return
-        arr = self._sorted.get(length)
-        if arr is None:
-            arr = self._sorted[length] = np.array(sorted(table), dtype=np.uint64)
-        h = _window_hashes(ids, length)
-        zero = np.concatenate(([0], np.cumsum(ids == 0)))
-        ok = (zero[length:] - zero[:-length]) == 0  # a token no benchmark uses breaks the window
-        pos = np.searchsorted(arr, h)
-        pos[pos >= len(arr)] = 0
-        for i in np.nonzero(ok & (arr[pos] == h))[0].tolist():
+        bitmap = np.zeros(1 << (_BITS - 3), dtype=np.uint8)
+        keys = [np.fromiter(self.index.keys(), dtype=np.uint64, count=len(self.index))]
+        keys.append(np.fromiter(self.short_index.keys(), dtype=np.uint64, count=len(self.short_index)))
+        slot = (np.concatenate(keys) >> np.uint64(64 - _BITS)).astype(np.int64)
+        np.bitwise_or.at(bitmap, slot >> 3, (1 << (slot & 7)).astype(np.uint8))
+        self._bitmap = bitmap
+        return bitmap
+
+    def _lookup(self, h, table):
+        """(window position, item) for the windows whose hash is in ``table`` (bitmap first)."""
+        import numpy as np
+
+        bitmap = self._bitmap if self._bitmap is not None else self._build()
+        slot = (h >> np.uint64(64 - _BITS)).astype(np.int64)
+        maybe = np.flatnonzero((bitmap[slot >> 3] >> (slot & 7).astype(np.uint8)) & 1)
+        for i in maybe.tolist():
             for k in table.get(int(h[i]), ()):
                 yield i, k
+
+    def _short_hits(self, th, h3) -> list[tuple[int, int, int]]:
+        """(position, length, item) of short items: windows whose first 3 tokens match a short item's
+        prefix are extended one token at a time (only at those positions) and compared in full."""
+        import numpy as np
+
+        if not self.short_index:
+            return []
+        if self._short_tables is None:
+            by_len: dict[int, dict[int, list[int]]] = {}
+            for entries in self.short_index.values():
+                for k, length, full in entries:
+                    by_len.setdefault(length, {}).setdefault(full, []).append(k)
+            prefixes = np.array(sorted(self.short_index), dtype=np.uint64)
+            self._short_tables = (
+                prefixes,
+                by_len,
+                {n: np.array(sorted(t), dtype=np.uint64) for n, t in by_len.items()},
+            )
+        prefixes, by_len, sorted_full = self._short_tables
+        bitmap = self._bitmap if self._bitmap is not None else self._build()
+        slot = (h3 >> np.uint64(64 - _BITS)).astype(np.int64)
+        maybe = np.flatnonzero((bitmap[slot >> 3] >> (slot & 7).astype(np.uint8)) & 1)
+        pos = maybe[_member(h3[maybe], prefixes)]
+        if pos.size == 0:
+            return []
+        size = th.size
+        padded = np.concatenate([th, np.zeros(self.n, dtype=np.uint64)])
+        p = np.uint64(_P)
+        out: list[tuple[int, int, int]] = []
+        h = h3[pos]
+        with np.errstate(over="ignore"):
+            for length in range(_SHORT_PREFIX, max(by_len) + 1):
+                if length > _SHORT_PREFIX:
+                    h = h * p + padded[pos + length - 1]
+                if length in by_len:
+                    for j in np.flatnonzero(_member(h, sorted_full[length])).tolist():
+                        i = int(pos[j])
+                        if i + length <= size:
+                            out += [(i, length, k) for k in by_len[length][int(h[j])]]
+        return out
 
     def check(self, text: str) -> list[Hit]:
         """The benchmark items ``text`` contains (confirmed), at most one hit per item."""
         import numpy as np
 
-        toks = tokens(text)
+        th = token_hashes(text)
         hits: list[Hit] = []
-        if not toks:
+        if th.size == 0:
             return hits
-        get = self.vocab.get
-        ids = np.fromiter((get(t, 0) for t in toks), dtype=np.uint64, count=len(toks))
         candidates: dict[int, int] = {}  # item → position of its first shared n-gram in the document
-        for i, k in self._matches(ids, self.n, self.index):
-            candidates.setdefault(k, i)
+        short: list[tuple[int, int, int]] = []  # (position, length, item)
+        size = th.size
+        if size >= _SHORT_PREFIX:
+            # window hashes by doubling: h(2m) = h(m)·p^m + h(m) shifted by m — 6 array steps, not 13
+            p = np.uint64(_P)
+            with np.errstate(over="ignore"):
+                h2 = th[:-1] * p + th[1:]
+                h3 = h2[:-1] * p + th[2:]
+                short = self._short_hits(th, h3)
+                if size >= self.n == 13:
+                    h4 = h2[:-2] * (p * p) + h2[2:]
+                    p4 = p * p * p * p
+                    h8 = h4[:-4] * p4 + h4[4:]
+                    h12 = h8[:-4] * p4 + h4[8:]
+                    h13 = h12[:-1] * p + th[12:]
+                    for i, k in self._lookup(h13, self.index):
+                        candidates.setdefault(k, i)
+                elif size >= self.n:
+                    for i, k in self._lookup(_window_hashes(th, self.n), self.index):
+                        candidates.setdefault(k, i)
+        toks = tokens(text) if candidates or short or th.size < self.min_contained else []
         for k, pos in candidates.items():
             bench, item_id, fname, item = self.items[k]
             lo = max(0, pos - len(item))
@@ -153,13 +304,14 @@ class Decontaminator:
             if ratio >= self.lcs_ratio:
                 hits.append(Hit(bench, item_id, fname, " ".join(toks[pos : pos + self.n]), round(ratio, 3)))
         seen = set()
-        for length, table in self.short_index.items():
-            for i, k in self._matches(ids, length, table):
-                if k not in seen:
-                    seen.add(k)
-                    bench, item_id, fname, item = self.items[k]
-                    hits.append(Hit(bench, item_id, fname, " ".join(toks[i : i + length]), 1.0))
-        for k in self.tiny.get(" ".join(toks), ()):
+        for i, length, k in short:
             bench, item_id, fname, item = self.items[k]
-            hits.append(Hit(bench, item_id, fname, " ".join(item), 1.0))
+            # hashes can collide: confirm on the tokens themselves
+            if k not in seen and toks[i : i + length] == item:
+                seen.add(k)
+                hits.append(Hit(bench, item_id, fname, " ".join(item), 1.0))
+        if toks and len(toks) < self.min_contained:
+            for k in self.tiny.get(" ".join(toks), ()):
+                bench, item_id, fname, item = self.items[k]
+                hits.append(Hit(bench, item_id, fname, " ".join(item), 1.0))
         return hits
