@@ -6,6 +6,7 @@ import typer
 
 from mathforge import __version__
 from mathforge.cli.bench_cmd import bench_app
+from mathforge.cli.corpus_cmd import corpus_app
 from mathforge.cli.decontam_cmd import decontam_command
 from mathforge.cli.eval_cmd import eval_command
 from mathforge.cli.grade_cmd import grade_command
@@ -44,6 +45,7 @@ app.command("solve")(solve_command)
 app.add_typer(synth_app, name="synth")
 app.command("train")(train_command)
 app.command("decontam")(decontam_command)
+app.add_typer(corpus_app, name="corpus")
 
 if __name__ == "__main__":
     app()
