@@ -28,17 +28,12 @@ def _ensure_ray(address: str, workers: int):
 def ray_map_shards(fn: Callable, shards: list, cfg, phase: str, progress=None) -> list[dict[str, Any]]:
     import json
 
-    import cloudpickle
-
     ray = _ensure_ray(cfg.run.ray_address, cfg.run.workers)
-    payload = cloudpickle.dumps(fn)
 
-    def run_batch(batch: dict[str, Any]) -> dict[str, Any]:
-        import cloudpickle as cp
-
+    def run_batch(batch: dict[str, Any]) -> dict[str, Any]:  # Ray ships ``fn`` with this closure
         from mathforge.corpus.pipeline import ShardSpec
 
-        task = cp.loads(payload)
+        task = fn
         out = []
         for index, files in zip(batch["index"], batch["files"], strict=True):
             out.append(json.dumps(task(ShardSpec(int(index), [str(f) for f in files]))))
