@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 N = 13
 _TOKEN_RE = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+")
@@ -28,77 +29,140 @@ def tokens(text: str) -> list[str]:
 
 
 _P = 1_000_003  # rolling-hash base; arithmetic wraps modulo 2^64
-_MAXTOK = 64  # characters past this in one token share a weight (the hash stays deterministic)
-_ASCII_CLASS = None
+_TOKEN_BYTES = 16  # a token is hashed from its first 16 bytes (longer tokens that share them collide —
+# harmless: every candidate is confirmed on the real tokens)
+_SEP_LOWER = bytes(
+    c if (97 <= c <= 122 or 48 <= c <= 57) else c + 32 if 65 <= c <= 90 else 32 for c in range(256)
+)
 
 
-def _classes(codes):
-    """1 for a-z/0-9 (parts of a word token), 2 for a CJK character (a token by itself), 0 otherwise."""
+@lru_cache(maxsize=1)
+def _nfkc_sensitive():
+    """Boolean table over code points below U+30000: could NFKC + lower() turn this character into (or
+    merge it with) a token character? Compatibility forms (full-width digits, ligatures, superscripts,
+    ℝ…), combining marks (they compose with the letter before them) and İ. A text without any is
+    tokenised without normalising — most web text, whose non-ASCII is quotes, dashes and spaces."""
     import numpy as np
 
-    global _ASCII_CLASS
-    if codes.dtype == np.uint8:
-        if _ASCII_CLASS is None:
-            lut = np.zeros(256, dtype=np.uint8)
-            lut[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789", dtype=np.uint8)] = 1
-            _ASCII_CLASS = lut
-        return _ASCII_CLASS[codes]
-    cls = (((codes >= 97) & (codes <= 122)) | ((codes >= 48) & (codes <= 57))).astype(np.uint8)
-    cls[(codes >= 0x3400) & (codes <= 0x9FFF)] = 2
-    return cls
+    tok = re.compile(r"[\u3400-\u9fff]|[a-z0-9]")
+    table = np.zeros(0x30000, dtype=bool)
+    for cp in range(0x80, 0x30000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        if unicodedata.combining(c):
+            table[cp] = True
+            continue
+        n = unicodedata.normalize("NFKC", c)
+        if (n != c and tok.search(n.lower())) or (c.lower() != c and tok.search(c.lower())):
+            table[cp] = True
+    return table
 
 
-def token_hashes(text: str):
-    """uint64 hash of every token of ``text``, the same tokens as :func:`tokens` (same order, same
-    count), computed without building Python strings.
-
-    Why by hand: the per-token Python work (regex match objects, dict look-ups) is what limited the
-    scan to a few MB/s; here each character is classified with a lookup table, token starts come from
-    the class changes, and each token's polynomial hash is one ``np.add.reduceat`` over its characters.
-    """
+def _code_points(codes, leads):
+    """Code points of the UTF-8 sequences starting at ``leads`` (vectorised decoding)."""
     import numpy as np
 
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    text = text.lower()
-    if text.isascii():
-        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    else:
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if codes.size == 0:
-        return np.zeros(0, dtype=np.uint64)
-    cls = _classes(codes)
-    word = cls == 1
-    start = cls == 2
-    start[0] |= word[0]
-    start[1:] |= word[1:] & ~word[:-1]
-    idx = np.flatnonzero(cls)
-    if idx.size == 0:
-        return np.zeros(0, dtype=np.uint64)
-    first = start[idx]
-    tid = np.cumsum(first) - 1
-    starts = np.flatnonzero(first)
-    rel = np.minimum(idx - idx[starts][tid], _MAXTOK - 1)
-    vals = codes[idx].astype(np.uint64) * _POWERS[rel]
-    h = np.add.reduceat(vals, starts)
-    with np.errstate(over="ignore"):  # splitmix-style finaliser: spread bits before the n-gram hash
+    n = codes.size
+    b0 = codes[leads].astype(np.uint32)
+    b1 = codes[np.minimum(leads + 1, n - 1)].astype(np.uint32) & 0x3F
+    b2 = codes[np.minimum(leads + 2, n - 1)].astype(np.uint32) & 0x3F
+    b3 = codes[np.minimum(leads + 3, n - 1)].astype(np.uint32) & 0x3F
+    return np.where(
+        b0 >= 0xF0,
+        ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3,
+        np.where(b0 >= 0xE0, ((b0 & 0x0F) << 12) | (b1 << 6) | b2, ((b0 & 0x1F) << 6) | b1),
+    )
+
+
+def _mix(w0, w1):
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        h = (w0 ^ (w1 * np.uint64(0xC2B2AE3D27D4EB4F))) * np.uint64(0x9E3779B97F4A7C15)
         h ^= h >> np.uint64(31)
-        h *= np.uint64(0x9E3779B97F4A7C15)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
         h ^= h >> np.uint64(29)
     return h
 
 
-def _powers():
+def token_hashes(text: str):
+    """uint64 hash of every token of ``text``: the same tokens as :func:`tokens` (same order, same
+    count), computed without a Python object per token.
+
+    Why by hand: per-token Python work (regex match objects, dict look-ups) held the scan to a few MB/s.
+    A token's hash mixes its first 16 (lower-cased) UTF-8 bytes. Text without CJK goes through
+    ``bytes.translate`` (separators → space, A–Z → a–z) and ``bytes.split`` and is hashed as one
+    fixed-width numpy array; text with CJK is classified byte by byte with numpy (each CJK character
+    is a token of its own). NFKC runs only when a character it could change into a token is present.
+    """
     import numpy as np
 
-    out = np.ones(_MAXTOK, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for i in range(1, _MAXTOK):
-            out[i] = out[i - 1] * np.uint64(_P)
-    return out
+    if text.isascii():
+        return _ascii_hashes(text.encode("ascii"))
+    raw = text.encode("utf-8", "surrogatepass")
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    leads = np.flatnonzero(codes >= 0xC0)
+    cps = _code_points(codes, leads)
+    sensitive = _nfkc_sensitive()
+    if bool(sensitive[np.minimum(cps, sensitive.size - 1)].any()) or bool((cps >= sensitive.size).any()):
+        text = unicodedata.normalize("NFKC", text)
+        if "\u0130" in text:
+            text = text.lower()
+        raw = text.encode("utf-8", "surrogatepass")
+        codes = np.frombuffer(raw, dtype=np.uint8)
+        leads = np.flatnonzero(codes >= 0xC0)
+        cps = _code_points(codes, leads)
+    cjk = leads[(cps >= 0x3400) & (cps <= 0x9FFF)]
+    if cjk.size == 0:
+        return _ascii_hashes(raw)
+    return _mixed_hashes(codes, cjk)
 
 
-_POWERS = _powers()
+def _ascii_hashes(raw: bytes):
+    import numpy as np
+
+    toks = raw.translate(_SEP_LOWER).split()
+    if not toks:
+        return np.zeros(0, dtype=np.uint64)
+    words = np.array(toks, dtype=f"S{_TOKEN_BYTES}").view("<u8").reshape(-1, 2)
+    return _mix(words[:, 0].copy(), words[:, 1].copy())
+
+
+def _mixed_hashes(codes, cjk):
+    """Token hashes of text with CJK characters, byte by byte (numpy)."""
+    import numpy as np
+
+    values = np.frombuffer(bytes(codes).translate(_SEP_LOWER), dtype=np.uint8).copy()
+    values[values == 32] = 0
+    word = values > 0
+    start = np.zeros(codes.size, dtype=bool)
+    start[0] = word[0]
+    start[1:] = word[1:] & ~word[:-1]
+    start[cjk] = True
+    values[cjk] = codes[cjk]
+    idx = np.flatnonzero(values)
+    first = start[idx]
+    tid = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    rel = idx - idx[starts][tid]
+    v = values[idx].astype(np.uint64)
+    shift0 = np.where(rel < 8, rel * 8, 0).astype(np.uint64)
+    shift1 = np.where((rel >= 8) & (rel < 16), (rel - 8) * 8, 0).astype(np.uint64)
+    w0 = np.add.reduceat(np.where(rel < 8, v << shift0, 0).astype(np.uint64), starts)
+    w1 = np.add.reduceat(np.where((rel >= 8) & (rel < 16), v << shift1, 0).astype(np.uint64), starts)
+    # a CJK token is its three UTF-8 bytes, as the ASCII path would see them
+    is_cjk = np.zeros(codes.size, dtype=bool)
+    is_cjk[cjk] = True
+    tok_cjk = np.flatnonzero(is_cjk[idx[starts]])
+    pos = idx[starts][tok_cjk]
+    n = codes.size
+    w0[tok_cjk] = (
+        codes[pos].astype(np.uint64)
+        | (codes[np.minimum(pos + 1, n - 1)].astype(np.uint64) << np.uint64(8))
+        | (codes[np.minimum(pos + 2, n - 1)].astype(np.uint64) << np.uint64(16))
+    )
+    return _mix(w0, w1)
 
 
 def _window_hashes(ids, n: int):
