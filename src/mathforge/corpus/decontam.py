@@ -75,15 +75,22 @@ def _code_points(codes, leads):
     )
 
 
+def _fmix(h):
+    """splitmix64's finaliser: a bijection on uint64 in which every input bit flips about half the output."""
+    import numpy as np
+
+    h = h ^ (h >> np.uint64(30))
+    h = h * np.uint64(0xBF58476D1CE4E5B9)
+    h = h ^ (h >> np.uint64(27))
+    h = h * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
 def _mix(w0, w1):
     import numpy as np
 
     with np.errstate(over="ignore"):
-        h = (w0 ^ (w1 * np.uint64(0xC2B2AE3D27D4EB4F))) * np.uint64(0x9E3779B97F4A7C15)
-        h ^= h >> np.uint64(31)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(29)
-    return h
+        return _fmix(_fmix(w0 + np.uint64(0x9E3779B97F4A7C15)) ^ w1)
 
 
 def token_hashes(text: str):
@@ -91,78 +98,94 @@ def token_hashes(text: str):
     count), computed without a Python object per token.
 
     Why by hand: per-token Python work (regex match objects, dict look-ups) held the scan to a few MB/s.
-    A token's hash mixes its first 16 (lower-cased) UTF-8 bytes. Text without CJK goes through
-    ``bytes.translate`` (separators → space, A–Z → a–z) and ``bytes.split`` and is hashed as one
-    fixed-width numpy array; text with CJK is classified byte by byte with numpy (each CJK character
-    is a token of its own). NFKC runs only when a character it could change into a token is present.
+    A token's hash mixes its first 16 (lower-cased) UTF-8 bytes, read straight from the byte buffer
+    (:func:`_token_hashes_bytes`). NFKC runs only on text holding a character it could change into a
+    token character (compatibility forms, combining marks, İ).
     """
+    return batch_token_hashes([text])[0]
+
+
+def batch_token_hashes(texts: list[str]):
+    """Token hashes of many texts at once: ``(hashes, doc_of_token)`` for the texts joined by newlines —
+    one pass of numpy calls per batch instead of per document (the fixed cost per call dominates
+    on web-sized documents)."""
     import numpy as np
 
-    if text.isascii():
-        return _ascii_hashes(text.encode("ascii"))
-    raw = text.encode("utf-8", "surrogatepass")
-    codes = np.frombuffer(raw, dtype=np.uint8)
-    leads = np.flatnonzero(codes >= 0xC0)
-    cps = _code_points(codes, leads)
-    sensitive = _nfkc_sensitive()
-    if bool(sensitive[np.minimum(cps, sensitive.size - 1)].any()) or bool((cps >= sensitive.size).any()):
-        text = unicodedata.normalize("NFKC", text)
-        if "\u0130" in text:
-            text = text.lower()
-        raw = text.encode("utf-8", "surrogatepass")
-        codes = np.frombuffer(raw, dtype=np.uint8)
+    raws = [t.encode("utf-8", "surrogatepass") for t in texts]
+    joined = b"\n".join(raws)
+    bounds = np.cumsum([0] + [len(r) + 1 for r in raws])  # byte offset where each document starts
+    cjk = None
+    if not joined.isascii():
+        codes = np.frombuffer(joined, dtype=np.uint8)
         leads = np.flatnonzero(codes >= 0xC0)
         cps = _code_points(codes, leads)
-    cjk = leads[(cps >= 0x3400) & (cps <= 0x9FFF)]
-    if cjk.size == 0:
-        return _ascii_hashes(raw)
-    return _mixed_hashes(codes, cjk)
+        sensitive = _nfkc_sensitive()
+        bad = leads[(cps >= sensitive.size) | sensitive[np.minimum(cps, sensitive.size - 1)]]
+        if bad.size:
+            for d in np.unique(np.searchsorted(bounds, bad, side="right") - 1).tolist():
+                text = unicodedata.normalize("NFKC", texts[d])
+                raws[d] = (text.lower() if "\u0130" in text else text).encode("utf-8", "surrogatepass")
+            joined = b"\n".join(raws)
+            bounds = np.cumsum([0] + [len(r) + 1 for r in raws])
+            codes = np.frombuffer(joined, dtype=np.uint8)
+            leads = np.flatnonzero(codes >= 0xC0)
+            cps = _code_points(codes, leads)
+        cjk = leads[(cps >= 0x3400) & (cps <= 0x9FFF)]
+    hashes, starts = _token_hashes_bytes(joined, cjk, with_starts=True)
+    return hashes, np.searchsorted(bounds, starts, side="right") - 1
 
 
-def _ascii_hashes(raw: bytes):
+_MASKS = [(1 << (8 * k)) - 1 for k in range(9)]
+
+
+def _token_hashes_bytes(raw: bytes, cjk=None, with_starts: bool = False):
+    """Hash of each token of UTF-8 ``raw``: runs of [a-z0-9] after ``bytes.translate`` (separators →
+    space, A–Z → a–z), and each CJK character (lead byte offsets in ``cjk``) alone. A token's first 16
+    bytes are read with two unaligned 8-byte loads per token (a strided uint64 view of the bytes) and
+    masked to its length — per-byte work is only a few vectorised comparisons."""
     import numpy as np
 
-    toks = raw.translate(_SEP_LOWER).split()
-    if not toks:
-        return np.zeros(0, dtype=np.uint64)
-    words = np.array(toks, dtype=f"S{_TOKEN_BYTES}").view("<u8").reshape(-1, 2)
-    return _mix(words[:, 0].copy(), words[:, 1].copy())
-
-
-def _mixed_hashes(codes, cjk):
-    """Token hashes of text with CJK characters, byte by byte (numpy)."""
-    import numpy as np
-
-    values = np.frombuffer(bytes(codes).translate(_SEP_LOWER), dtype=np.uint8).copy()
-    values[values == 32] = 0
-    word = values > 0
-    start = np.zeros(codes.size, dtype=bool)
-    start[0] = word[0]
-    start[1:] = word[1:] & ~word[:-1]
-    start[cjk] = True
-    values[cjk] = codes[cjk]
-    idx = np.flatnonzero(values)
-    first = start[idx]
-    tid = np.cumsum(first) - 1
-    starts = np.flatnonzero(first)
-    rel = idx - idx[starts][tid]
-    v = values[idx].astype(np.uint64)
-    shift0 = np.where(rel < 8, rel * 8, 0).astype(np.uint64)
-    shift1 = np.where((rel >= 8) & (rel < 16), (rel - 8) * 8, 0).astype(np.uint64)
-    w0 = np.add.reduceat(np.where(rel < 8, v << shift0, 0).astype(np.uint64), starts)
-    w1 = np.add.reduceat(np.where((rel >= 8) & (rel < 16), v << shift1, 0).astype(np.uint64), starts)
-    # a CJK token is its three UTF-8 bytes, as the ASCII path would see them
-    is_cjk = np.zeros(codes.size, dtype=bool)
-    is_cjk[cjk] = True
-    tok_cjk = np.flatnonzero(is_cjk[idx[starts]])
-    pos = idx[starts][tok_cjk]
-    n = codes.size
-    w0[tok_cjk] = (
-        codes[pos].astype(np.uint64)
-        | (codes[np.minimum(pos + 1, n - 1)].astype(np.uint64) << np.uint64(8))
-        | (codes[np.minimum(pos + 2, n - 1)].astype(np.uint64) << np.uint64(16))
-    )
-    return _mix(w0, w1)
+    padded = raw + b" " * 16
+    tb = padded.translate(_SEP_LOWER)
+    if cjk is not None and cjk.size:
+        tb = bytearray(tb)
+        t = np.frombuffer(tb, dtype=np.uint8)
+        t[cjk] = 0xE4
+    else:
+        t = np.frombuffer(tb, dtype=np.uint8)
+    word = t != 32
+    prev = np.zeros_like(word)
+    prev[1:] = word[:-1]
+    nxt = np.zeros_like(word)
+    nxt[:-1] = word[1:]
+    if cjk is not None and cjk.size:
+        is_c = np.zeros_like(word)
+        is_c[cjk] = True
+        cut = is_c.copy()
+        cut[1:] |= is_c[:-1]  # a CJK character ends the token before it …
+        start = word & (~prev | cut)
+        cut = is_c.copy()
+        cut[:-1] |= is_c[1:]  # … and the one after it starts afresh
+        end = word & (~nxt | cut)
+    else:
+        is_c = None
+        start = word & ~prev
+        end = word & ~nxt
+    starts = np.flatnonzero(start)
+    if starts.size == 0:
+        empty = np.zeros(0, dtype=np.uint64)
+        return (empty, starts) if with_starts else empty
+    length = np.flatnonzero(end) + 1 - starts
+    view = np.ndarray((t.size - 7,), dtype="<u8", buffer=t, strides=(1,))
+    masks = np.array(_MASKS, dtype=np.uint64)
+    w0 = view[starts] & masks[np.minimum(length, 8)]
+    w1 = view[starts + 8] & masks[np.clip(length - 8, 0, 8)]
+    if is_c is not None:
+        # a CJK token is its three UTF-8 bytes
+        tok = np.flatnonzero(is_c[starts])
+        rawv = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+        w0[tok] = rawv[starts[tok]] & np.uint64(0xFFFFFF)
+    return (_mix(w0, w1), starts) if with_starts else _mix(w0, w1)
 
 
 def _window_hashes(ids, n: int):
@@ -329,14 +352,18 @@ class Decontaminator:
 
     def check(self, text: str) -> list[Hit]:
         """The benchmark items ``text`` contains (confirmed), at most one hit per item."""
+        return self.check_many([text])[0]
+
+    def check_many(self, texts: list[str]) -> list[list[Hit]]:
+        """:meth:`check` for a batch: tokens of all texts are hashed and windowed as one array (windows
+        that straddle two documents are discarded), so the per-call cost is paid once per batch."""
         import numpy as np
 
-        th = token_hashes(text)
-        hits: list[Hit] = []
-        if th.size == 0:
-            return hits
-        candidates: dict[int, int] = {}  # item → position of its first shared n-gram in the document
-        short: list[tuple[int, int, int]] = []  # (position, length, item)
+        th, doc = batch_token_hashes(texts)
+        counts = np.bincount(doc, minlength=len(texts)) if doc.size else np.zeros(len(texts), dtype=np.int64)
+        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        candidates: dict[int, dict[int, int]] = {}  # doc → item → first shared n-gram position in the doc
+        short: dict[int, list[tuple[int, int, int]]] = {}  # doc → (position, length, item)
         size = th.size
         if size >= _SHORT_PREFIX:
             # window hashes by doubling: h(2m) = h(m)·p^m + h(m) shifted by m — 6 array steps, not 13
@@ -344,19 +371,37 @@ class Decontaminator:
             with np.errstate(over="ignore"):
                 h2 = th[:-1] * p + th[1:]
                 h3 = h2[:-1] * p + th[2:]
-                short = self._short_hits(th, h3)
-                if size >= self.n == 13:
-                    h4 = h2[:-2] * (p * p) + h2[2:]
-                    p4 = p * p * p * p
-                    h8 = h4[:-4] * p4 + h4[4:]
-                    h12 = h8[:-4] * p4 + h4[8:]
-                    h13 = h12[:-1] * p + th[12:]
-                    for i, k in self._lookup(h13, self.index):
-                        candidates.setdefault(k, i)
-                elif size >= self.n:
-                    for i, k in self._lookup(_window_hashes(th, self.n), self.index):
-                        candidates.setdefault(k, i)
-        toks = tokens(text) if candidates or short or th.size < self.min_contained else []
+                for i, length, k in self._short_hits(th, h3):
+                    d = int(doc[i])
+                    if doc[i + length - 1] == d:
+                        short.setdefault(d, []).append((i - int(first[d]), length, k))
+                if size >= self.n:
+                    if self.n == 13:
+                        h4 = h2[:-2] * (p * p) + h2[2:]
+                        p4 = p * p * p * p
+                        h8 = h4[:-4] * p4 + h4[4:]
+                        h12 = h8[:-4] * p4 + h4[8:]
+                        hn = h12[:-1] * p + th[12:]
+                    else:
+                        hn = _window_hashes(th, self.n)
+                    for i, k in self._lookup(hn, self.index):
+                        d = int(doc[i])
+                        if doc[i + self.n - 1] == d:
+                            candidates.setdefault(d, {}).setdefault(k, i - int(first[d]))
+        out: list[list[Hit]] = []
+        for d, text in enumerate(texts):
+            if d in candidates or d in short or counts[d] < self.min_contained:
+                out.append(self._confirm(tokens(text), candidates.get(d, {}), short.get(d, [])))
+            else:
+                out.append([])
+        return out
+
+    def _confirm(
+        self, toks: list[str], candidates: dict[int, int], short: list[tuple[int, int, int]]
+    ) -> list[Hit]:
+        """Keep the candidates whose item really is in the document: LCS ratio for 13-gram matches,
+        exact token equality for short items (hashes can collide), whole text for tiny items."""
+        hits: list[Hit] = []
         for k, pos in candidates.items():
             bench, item_id, fname, item = self.items[k]
             lo = max(0, pos - len(item))
@@ -370,7 +415,6 @@ class Decontaminator:
         seen = set()
         for i, length, k in short:
             bench, item_id, fname, item = self.items[k]
-            # hashes can collide: confirm on the tokens themselves
             if k not in seen and toks[i : i + length] == item:
                 seen.add(k)
                 hits.append(Hit(bench, item_id, fname, " ".join(item), 1.0))

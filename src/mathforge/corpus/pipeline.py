@@ -348,10 +348,13 @@ def finish_shard(
         dec = _decontaminator(cfg)
 
         def decontam_step(batch: list[Document]) -> list[Document]:
-            for d in batch:
-                if not d.alive:
-                    continue
-                hits = dec.check(d.text)
+            alive = [d for d in batch if d.alive]
+            found = [
+                h
+                for k in range(0, len(alive), 64)
+                for h in dec.check_many([d.text for d in alive[k : k + 64]])
+            ]
+            for d, hits in zip(alive, found, strict=True):
                 if hits:
                     for h in hits:
                         ledger.append(
