@@ -132,9 +132,17 @@ def train_classifier_command(
             f"{h.get('precision', 0):.3f}",
             f"{h.get('recall', 0):.3f}",
             f"{h.get('f1', 0):.3f}",
-            str(h.get("pool_positives", "")),
+            str(h.get("pool_pos", 0)),
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    held = report.get("heldout_real") or {}
+    if held:
+        console.print(
+            f"held-out real pages and benchmarks: precision {held['precision']:.3f}, recall {held['recall']:.3f}, "
+            f"false-positive rate {held['false_positive_rate']:.3f}; full report → {out}.report.json",
+            highlight=False,
+        )
 
 
 @corpus_app.command("classify")
