@@ -211,3 +211,34 @@ def test_ray_executor_builds_the_same_corpus(tmp_path, corpus_inputs, bench_dir,
         ray.shutdown()
     assert _kept(Path(cfg.output)).keys() == _kept(Path(local_cfg.output)).keys()
     assert result.report["funnel"] == local.report["funnel"]
+
+
+def test_cli_run_prints_the_funnel_and_resumes(local_run):
+    from typer.testing import CliRunner
+
+    from mathforge.cli.main import app
+
+    tmp, _, _ = local_run
+    result = CliRunner().invoke(app, ["corpus", "run", str(tmp / "corpus.toml")])
+    assert result.exit_code == 0, result.output
+    assert "corpus funnel" in result.output and "resumed" in result.output
+    assert "report.html" in result.output and "unreadable inputs skipped" in result.output
+    bad = CliRunner().invoke(app, ["corpus", "run", str(tmp / "missing.toml")])
+    assert bad.exit_code == 2 and "no such config file" in bad.output
+
+
+def test_classifier_in_the_run_drops_non_math(tmp_path, corpus_inputs, bench_dir, local_run):
+    from mathforge.corpus.classifier import MathClassifier, benchmark_texts, generate_negatives
+
+    model = MathClassifier.train(
+        benchmark_texts(bench_dir, "math", "train")[:1500], generate_negatives(1500, seed=1), epoch=5
+    )
+    model.save(tmp_path / "clf.bin")
+    path = _config(tmp_path, corpus_inputs, bench_dir, workers=1)
+    path.write_text(path.read_text() + f'\n[classify]\nmodel = "{tmp_path / "clf.bin"}"\nthreshold = 0.5\n')
+    result = run_corpus(load_corpus_config(path))
+    step = {r["step"]: r for r in result.report["funnel"]}["classify"]
+    assert step["dropped"].get("math_score", 0) >= 1  # the recipe page
+    kept = _kept(Path(result.output))
+    assert all(r["meta"]["math_score"] >= 0.5 for r in kept.values())
+    assert any("lebl-ra__ch-der.tex" in s for s in kept)
