@@ -10,6 +10,7 @@ from mathforge.cli.corpus_cmd import corpus_app
 from mathforge.cli.decontam_cmd import decontam_command
 from mathforge.cli.eval_cmd import eval_command
 from mathforge.cli.grade_cmd import grade_command
+from mathforge.cli.recipe_cmd import recipe_app
 from mathforge.cli.solve_cmd import solve_command
 from mathforge.cli.synth_cmd import synth_app
 from mathforge.cli.train_cmd import train_command
@@ -46,6 +47,7 @@ app.add_typer(synth_app, name="synth")
 app.command("train")(train_command)
 app.command("decontam")(decontam_command)
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(recipe_app, name="recipe")
 
 if __name__ == "__main__":
     app()

@@ -17,13 +17,20 @@ CHAT_TEMPLATE = (
 SPECIAL = ["<|pad|>", "<|endoftext|>", "<|end|>", "<|system|>", "<|user|>", "<|assistant|>"]
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int = 512):
-    """A byte-level BPE tokenizer (any input encodes) wrapped for transformers, with a chat template."""
+def train_tokenizer(texts: Iterable[str], vocab_size: int = 512, split_digits: bool = False):
+    """A byte-level BPE tokenizer (any input encodes) wrapped for transformers, with a chat template.
+    ``split_digits``: every digit its own token, as Qwen2's and LLaMA's tokenizers do — a small model
+    can then learn arithmetic digit by digit instead of memorising a token per number."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.pre_tokenizer = (
+        pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True), byte_level])
+        if split_digits
+        else byte_level
+    )
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size, special_tokens=SPECIAL, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
@@ -45,6 +52,7 @@ def build_tiny_model(
     layers: int = 2,
     heads: int = 4,
     seed: int = 0,
+    split_digits: bool = False,
 ) -> Path:
     """Write a randomly initialised Qwen2 model and its tokenizer to ``out_dir``; return the path."""
     import torch
@@ -52,7 +60,7 @@ def build_tiny_model(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tok = train_tokenizer(texts, vocab_size)
+    tok = train_tokenizer(texts, vocab_size, split_digits=split_digits)
     torch.manual_seed(seed)
     config = Qwen2Config(
         vocab_size=len(tok),

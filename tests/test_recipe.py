@@ -1,0 +1,152 @@
+"""`mathforge recipe run`: the whole recipe at toy size, skip-when-unchanged, resume after a kill, clear
+failures, and the dry-run plan of every shipped recipe."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mathforge.recipe import RecipeError, StageFailed, load_recipe, plan, run_recipe
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL = [
+    "base",
+    "general",
+    "synth",
+    "corpus",
+    "decontam",
+    "cpt",
+    "sft",
+    "sft_nocpt",
+    "rm",
+    "grpo",
+    "eval",
+    "report",
+]
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    out = tmp_path_factory.mktemp("recipe") / "run"
+    return run_recipe(smoke=True, output=str(out), log=lambda m: None)
+
+
+def test_smoke_runs_every_stage_and_reports_every_model(smoke):
+    assert smoke.ran == ALL and smoke.skipped == []
+    page = smoke.report.read_text(encoding="utf-8")
+    results = json.loads((smoke.recipe.output / "results.json").read_text())["results"]
+    assert set(results) == {"general", "cpt", "sft_nocpt", "sft", "grpo"}
+    for stage in results:
+        assert f"<td>{stage}</td>" in page
+        assert results[stage]["synth"]["items"] > 0
+    assert page.count("data:image/png;base64,") >= 4  # curves, funnel, results
+    assert "Corpus funnel" in page and "Decontamination" in page and "Versions" in page
+    corpus = json.loads((smoke.recipe.output / "corpus" / "stage.json").read_text())["summary"]
+    assert corpus["kept"] > 0 and corpus["funnel"][0]["step"] == "read"
+
+
+def test_rerun_skips_everything_unchanged(smoke):
+    again = run_recipe(smoke=True, output=str(smoke.recipe.output), log=lambda m: None)
+    assert again.ran == ["report"] and set(again.skipped) == set(ALL) - {"report"}
+
+
+def test_only_and_from(smoke):
+    out = str(smoke.recipe.output)
+    only = run_recipe(smoke=True, output=out, only="eval", log=lambda m: None)
+    assert only.ran == ["eval"]
+    frm = run_recipe(smoke=True, output=out, from_stage="grpo", log=lambda m: None)
+    assert frm.ran == ["grpo", "eval", "report"]
+    with pytest.raises(RecipeError, match="not a stage"):
+        run_recipe(smoke=True, output=out, only="nonsense", log=lambda m: None)
+
+
+def test_failure_names_the_stage_and_where_the_work_is(tmp_path):
+    bad = tmp_path / "bad.toml"
+    text = (ROOT / "recipes" / "tiny.toml").read_text()
+    bad.write_text(text.replace("[general]", '[general]\nlr_scheduler = "no-such-schedule"', 1))
+    with pytest.raises(StageFailed, match=r"stage general failed: .* partial work is in .*general"):
+        run_recipe(bad, smoke=True, output=str(tmp_path / "run"), log=lambda m: None)
+
+
+def test_unknown_keys_and_sections_are_rejected(tmp_path):
+    p = tmp_path / "r.toml"
+    p.write_text('[recipe]\nname = "x"\n[sft]\nmax_stepz = 3\n')
+    with pytest.raises(RecipeError, match="max_stepz"):
+        load_recipe(p)
+    p.write_text('[recipe]\nname = "x"\n[pretraining]\n')
+    with pytest.raises(RecipeError, match="unknown section"):
+        load_recipe(p)
+
+
+@pytest.mark.parametrize("name", ["tiny.toml", "smol.toml", "qwen2-math-1.5b.toml"])
+def test_shipped_recipes_pass_dry_run(name):
+    rows = plan(ROOT / "recipes" / name)
+    stages = [r["stage"] for r in rows]
+    assert stages[0] == "base" and stages[-2:] == ["eval", "report"]
+    trained = [r for r in rows if "tokens" in r]
+    assert trained and all(r["tokens"] > 0 for r in trained)
+    if name != "smol.toml":
+        assert all(r["flops"] > 0 for r in trained)
+
+
+def _kill_recipe(tmp_path: Path) -> Path:
+    """A small recipe whose SFT is long enough to be killed half-way."""
+    recipe = tmp_path / "kill.toml"
+    text = (ROOT / "recipes" / "tiny.toml").read_text()
+    text = text.replace("hidden_size = 128", "hidden_size = 32").replace("layers = 4", "layers = 2")
+    for a, b in (
+        ("max_steps = 150", "max_steps = 6"),
+        ("max_steps = 250", "max_steps = 400"),
+        ("max_steps = 40", "max_steps = 3"),
+        ("max_steps = 15", "max_steps = 1"),
+        ("documents = 150", "documents = 12"),
+        ("n = 4000", "n = 300"),
+        ("heldout = 200", "heldout = 10"),
+        ('benchmarks = ["gsm8k"]', "benchmarks = []"),
+    ):
+        text = text.replace(a, b)
+    text = text.replace("[sft]\n", "[sft]\nsave_steps = 10\n")
+    text = text.replace("num_generations = 8", "num_generations = 2").replace(
+        "per_device_batch_size = 16\nnum_gen", "per_device_batch_size = 2\nnum_gen"
+    )
+    recipe.write_text(text)
+    return recipe
+
+
+def test_killed_training_stage_resumes_and_finished_stages_are_skipped(tmp_path):
+    recipe = _kill_recipe(tmp_path)
+    out = tmp_path / "run"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+    env.pop("MATHFORGE_DATA_DIR", None)
+    code = f"from mathforge.recipe import run_recipe; run_recipe({str(recipe)!r}, output={str(out)!r})"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 300
+    try:
+        while time.time() < deadline and not list((out / "sft").glob("checkpoint-*/trainer_state.json")):
+            assert proc.poll() is None, "the recipe ended before SFT wrote a checkpoint"
+            time.sleep(0.5)
+        time.sleep(1.0)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert not (out / "sft" / "stage.json").exists(), "SFT finished before the kill; make it longer"
+    ckpt = max(int(p.name.split("-")[1]) for p in (out / "sft").glob("checkpoint-*"))
+    result = run_recipe(recipe, output=str(out), log=lambda m: None)
+    assert {"base", "general", "synth", "corpus", "decontam", "cpt"} <= set(result.skipped)
+    assert result.ran[0] == "sft"
+    log = result.summaries["sft"]["log"]
+    assert log and log[0]["step"] > ckpt  # training continued after the checkpoint, not from step 0
+    assert result.summaries["sft"]["steps"] == 400
