@@ -331,6 +331,34 @@ SECRET-AFTER-END
     assert clean_latex("") == "" and clean_latex("% only a comment\n") == ""
 
 
+@pytest.mark.parametrize(
+    "src",
+    [
+        "text \\[ x " * 30_000,  # unclosed display math
+        "a $$ b " * 30_000,
+        "\\emph{" * 30_000 + "x",  # unclosed arguments
+        "\\emph{" * 3_000 + "x" + "}" * 3_000,  # deep nesting
+        "\\begin{theorem}[" * 20_000,
+        "\\item[" * 30_000,
+        "\\begin{align} x " * 20_000,
+        "\\begin{figure} x " * 20_000,
+        "\\begin{verbatim} x " * 20_000,
+        "\\iffalse x " * 20_000,
+        "\\begin{x}" * 10_000 + "\\end{y}" * 10_000,
+        "\\begin{itemize}" * 3_000 + "\\item a " * 10_000,
+        "\\newcommand{\\x}[" * 20_000,
+    ],
+    ids=lambda s: s[:16],
+)
+def test_latex_cleaner_stays_linear_on_broken_input(src: str) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    out = clean_latex(src)
+    assert time.perf_counter() - t0 < 2.0
+    assert len(out) <= 2 * len(src)
+
+
 def test_real_code_and_notebooks(web_data: Path) -> None:
     py = web_data / "code" / "thealgorithms__maths_chinese_remainder_theorem.py"
     (code,) = read(py)[0]
@@ -436,6 +464,11 @@ def test_jsonl_invalid_utf8_is_replaced_not_an_error(tmp_path: Path) -> None:
     assert errors == [] and len(docs) == 2
     assert docs[0].text == "caf\ufffd au lait" and docs[0].meta["replacement_chars"] == 1
     assert "replacement_chars" not in docs[1].meta
+    # Lone surrogates from JSON escapes cannot be written as UTF-8: replaced too.
+    p.write_text('{"text": "a\\ud800b \\ud83d\\ude00", "note": "\\udc00"}\n')
+    (d,) = read(p)[0]
+    assert d.text == "a\ufffdb 😀" and d.meta == {"note": "\ufffd"}
+    d.to_row()["text"].encode("utf-8")
 
 
 def test_jsonl_gz_and_truncated_gz(tmp_path: Path) -> None:

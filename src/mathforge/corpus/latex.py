@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 
 __all__ = ["clean_latex"]
@@ -316,15 +317,27 @@ def clean_latex(src: str) -> str:
 # --- verbatim, comments, body ------------------------------------------------------------------
 
 
+_VERBATIM_BEGIN = re.compile(
+    r"\\begin\{(" + "|".join(re.escape(n) for n in _VERBATIM_ENV) + r")\}(?:\[[^\]\n]*\])?(?:\{[^}\n]*\})?"
+)
+
+
 def _protect_verbatim(s: str, store: list[str]) -> str:
-    names = "|".join(re.escape(n) for n in _VERBATIM_ENV)
-    env = re.compile(r"\\begin\{(" + names + r")\}(?:\[[^\]\n]*\])?(?:\{[^}\n]*\})?(.*?)\\end\{\1\}", re.S)
-
-    def fence(m: re.Match[str]) -> str:
-        store.append("\n```\n" + m.group(2).strip("\n") + "\n```\n")
-        return f"{_PH}V{len(store) - 1}{_PH}"
-
-    s = env.sub(fence, s)
+    out: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()  # names with no \end left: later \begins of them are plain text
+    for m in _VERBATIM_BEGIN.finditer(s):
+        name = m.group(1)
+        if m.start() < pos or name in unclosed:
+            continue
+        end = s.find("\\end{" + name + "}", m.end())
+        if end < 0:
+            unclosed.add(name)
+            continue
+        store.append("\n```\n" + s[m.end() : end].strip("\n") + "\n```\n")
+        out.append(s[pos : m.start()] + f"{_PH}V{len(store) - 1}{_PH}")
+        pos = end + len(name) + 6
+    s = "".join(out) + s[pos:]
 
     def inline(m: re.Match[str]) -> str:
         store.append("`" + m.group(2) + "`")
@@ -355,8 +368,18 @@ def _body(s: str) -> str:
 
 
 def _drop_conditionals(s: str) -> str:
-    # \iffalse … \fi is the usual way to comment out a block.
-    return re.sub(r"\\iffalse\b.*?\\fi\b", "", s, flags=re.S)
+    """Drop \\iffalse … \\fi blocks, the usual way to comment out a block (linear: one pass)."""
+    out: list[str] = []
+    pos = 0
+    for m in re.finditer(r"\\iffalse\b", s):
+        if m.start() < pos:
+            continue
+        fi = re.compile(r"\\fi\b").search(s, m.end())
+        if fi is None:
+            break  # no \fi after this one, so none after any later \iffalse either
+        out.append(s[pos : m.start()])
+        pos = fi.end()
+    return "".join(out) + s[pos:]
 
 
 # --- math ---------------------------------------------------------------------------------------
@@ -484,32 +507,34 @@ def _clean_math(m: str) -> str:
 
 
 class _Src:
-    """A text whose ``{…}`` pairs are matched once (linear), so argument parsing never rescans it."""
+    """A text whose ``{…}`` and ``[…]`` pairs are matched once (linear): argument parsing never rescans."""
 
-    __slots__ = ("_braces", "s")
+    __slots__ = ("_pairs", "s")
 
     def __init__(self, s: str) -> None:
         self.s = s
-        self._braces: dict[int, int] | None = None
+        self._pairs: dict[str, dict[int, int]] = {}
 
-    def match(self, i: int, open_: str, close: str) -> int:
-        """Index just past the bracket that closes s[i]; -1 if unbalanced."""
-        if open_ == "{":
-            if self._braces is None:
-                self._braces = _pair_braces(self.s)
-            return self._braces.get(i, -1)
-        # [..] optional arguments are short: a bounded scan.
-        return _match(self.s, i, open_, close, limit=2000)
+    def match(self, i: int, open_: str) -> int:
+        """Index just past the bracket that closes the one at s[i]; -1 if unbalanced."""
+        pairs = self._pairs.get(open_)
+        if pairs is None:
+            pairs = self._pairs[open_] = _pair(self.s, open_)
+        return pairs.get(i, -1)
 
 
-def _pair_braces(s: str) -> dict[int, int]:
+_PAIR_TOKENS = {"{": re.compile(r"\\.|[{}]", re.S), "[": re.compile(r"\\.|[\[\]]", re.S)}
+
+
+def _pair(s: str, open_: str) -> dict[int, int]:
+    """{index of an opening bracket: index past its closing one}, \\-escapes honoured."""
     pairs: dict[int, int] = {}
     stack: list[int] = []
-    for m in re.finditer(r"\\.|[{}]", s, re.S):
+    for m in _PAIR_TOKENS[open_].finditer(s):
         c = m.group()
-        if c == "{":
+        if c == open_:
             stack.append(m.start())
-        elif c == "}" and stack:
+        elif len(c) == 1 and stack:
             pairs[stack.pop()] = m.end()
     return pairs
 
@@ -522,14 +547,14 @@ def _parse_args(src: _Src, i: int, n_opt: int, n_req: int) -> tuple[list[str], l
     while True:
         j = _skip_space(s, i)
         if j < len(s) and s[j] == "[" and len(opts) < n_opt and not reqs:
-            k = src.match(j, "[", "]")
+            k = src.match(j, "[")
             if k < 0:
                 break
             opts.append(s[j + 1 : k - 1])
             i = k
             continue
         if j < len(s) and s[j] == "{" and len(reqs) < n_req:
-            k = src.match(j, "{", "}")
+            k = src.match(j, "{")
             if k < 0:
                 break
             reqs.append(s[j + 1 : k - 1])
@@ -551,32 +576,43 @@ def _skip_space(s: str, i: int) -> int:
     return j
 
 
-def _match(s: str, i: int, open_: str, close: str, limit: int) -> int:
-    """Index just past the bracket that closes s[i] (nesting, \\-escapes) within ``limit``; else -1."""
-    depth, j, n = 0, i, min(len(s), i + limit)
-    while j < n:
-        c = s[j]
-        if c == "\\":
-            j += 2
-            continue
-        if c == open_:
-            depth += 1
-        elif c == close:
-            depth -= 1
-            if depth == 0:
-                return j + 1
-        j += 1
-    return -1
-
-
 _ENV_TOKEN = re.compile(r"\\begin\s*\{([^{}\n]*)\}|\\end\s*\{([^{}\n]*)\}|\\item\b")
+
+
+class _EnvStack:
+    """Open environments, with O(1) "is it open?" and "innermost list" (keeps the pass linear)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.open: Counter[str] = Counter()
+        self.lists: list[list] = []  # [marker, item counter, position in names]
+
+    def push(self, name: str, marker: str | None = None) -> None:
+        self.names.append(name)
+        self.open[name] += 1
+        if marker is not None:
+            self.lists.append([marker, 0, len(self.names) - 1])
+
+    def close(self, name: str) -> None:
+        if not self.open[name]:
+            return  # an \end without its \begin
+        while self.names:  # environments left open inside this one close with it
+            top = self.names.pop()
+            self.open[top] -= 1
+            if self.lists and self.lists[-1][2] == len(self.names):
+                self.lists.pop()
+            if top == name:
+                return
+
+
+_MAX_LIST_INDENT = 4  # nesting levels shown as indentation
 
 
 def _environments(s: str) -> str:
     idx = _Index(s)
     src = _Src(s)
     out: list[str] = []
-    stack: list[list] = []  # [env name, list marker or None, item counter]
+    stack = _EnvStack()
     i = 0
     while True:
         m = _ENV_TOKEN.search(s, i)
@@ -600,41 +636,34 @@ def _environments(s: str) -> str:
                 elif opts:
                     title = f"{title} ({opts[0].strip()})"
                 out.append(f"\n\n**{title}.** ")
-                stack.append([name, None, 0])
+                stack.push(name)
                 continue
             if base in _LIST_ENV:
                 _, _, i = _parse_args(src, i, 1, 0)
                 out.append("\n")
-                stack.append([name, _LIST_ENV[base], 0])
+                stack.push(name, _LIST_ENV[base])
                 continue
             if base == "frame":
                 _, reqs, i = _parse_args(src, i, 2, 1)
                 if reqs and reqs[0].strip():
                     out.append(f"\n\n### {reqs[0].strip()}\n\n")
-                stack.append([name, None, 0])
+                stack.push(name)
                 continue
             _, _, i = _parse_args(src, i, 1, _ENV_SKIP_ARGS.get(name, 0))
             out.append("\n")
-            stack.append([name, None, 0])
+            stack.push(name)
         elif m.group(2) is not None:  # \end{name}
             name = m.group(2).strip()
-            while stack and stack[-1][0] != name and any(e[0] == name for e in stack):
-                stack.pop()  # close environments left open inside this one
-            if stack and stack[-1][0] == name:
-                stack.pop()
+            stack.close(name)
             out.append("\n\n" if name.rstrip("*") in _THEOREM_NAMES or name == "proof" else "\n")
         else:  # \item
             opts, _, i = _parse_args(src, i, 1, 0)
-            lst = next((e for e in reversed(stack) if e[1] is not None), None)
-            depth = sum(1 for e in stack if e[1] is not None)
+            depth = min(len(stack.lists), _MAX_LIST_INDENT)
             indent = _INDENT * 2 * max(depth - 1, 0)
-            if lst is None:
-                marker = "-"
-            elif lst[1] == "1.":
-                lst[2] += 1
-                marker = f"{lst[2]}."
-            else:
-                marker = "-"
+            marker = "-"
+            if stack.lists and stack.lists[-1][0] == "1.":
+                stack.lists[-1][1] += 1
+                marker = f"{stack.lists[-1][1]}."
             label = f"{opts[0].strip()} " if opts else ""
             out[-1] = out[-1].rstrip(" \t\n")
             out.append(f"\n{indent}{marker} {label}")
@@ -829,7 +858,7 @@ def _definition(src: _Src, name: str, i: int) -> tuple[str, int]:
         k = s.find("{", j)
         if k < 0 or "\n\n" in s[j:k]:
             return "", j
-        end = src.match(k, "{", "}")
+        end = src.match(k, "{")
         return "", (end if end > 0 else j)
     if name == "let":
         m = re.compile(r"(\\[A-Za-z@]+|\\.)\s*=?\s*(\\[A-Za-z@]+|\\.|.)").match(s, j)
@@ -839,7 +868,7 @@ def _definition(src: _Src, name: str, i: int) -> tuple[str, int]:
     if m:
         j = m.end()
     elif j < len(s) and s[j] == "{":
-        k = src.match(j, "{", "}")
+        k = src.match(j, "{")
         j = k if k > 0 else j
     n_body = {"newenvironment": 2, "renewenvironment": 2, "newtheorem": 1, "newcounter": 0, "newif": 0}
     want = n_body.get(name, 1 if name in _DEFINERS else 0)
@@ -847,13 +876,13 @@ def _definition(src: _Src, name: str, i: int) -> tuple[str, int]:
     while True:
         k = _skip_space(s, j)
         if k < len(s) and s[k] == "[":
-            end = src.match(k, "[", "]")
+            end = src.match(k, "[")
             if end < 0:
                 break
             j = end
             continue
         if want and k < len(s) and s[k] == "{":
-            end = src.match(k, "{", "}")
+            end = src.match(k, "{")
             if end < 0:
                 break
             j, want = end, want - 1

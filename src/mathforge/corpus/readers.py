@@ -45,7 +45,15 @@ from typing import Any, BinaryIO
 from mathforge.corpus.document import Document, ReadError, doc_id
 from mathforge.corpus.latex import clean_latex
 
-__all__ = ["DEFAULT_MAX_DOC_BYTES", "SUFFIXES", "expand_inputs", "format_of", "read_files", "read_path"]
+__all__ = [
+    "DEFAULT_MAX_DOC_BYTES",
+    "SUFFIXES",
+    "expand_inputs",
+    "format_of",
+    "read_files",
+    "read_path",
+    "render_notebook",
+]
 
 DEFAULT_MAX_DOC_BYTES = 20_000_000
 
@@ -397,7 +405,7 @@ def _read_single(path: Path, src: str, max_doc_bytes: int, kind: str) -> Iterato
 
 
 _FRONT_MATTER = re.compile(
-    r"\A(?:---[ \t]*\n(.*?)\n(?:---|\.\.\.)|\+\+\+[ \t]*\n(.*?)\n\+\+\+)[ \t]*(?:\n|\Z)", re.S
+    r"\A(?:---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)|\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+)[ \t]*(?:\r?\n|\Z)", re.S
 )
 
 
@@ -411,7 +419,7 @@ def _strip_front_matter(text: str) -> tuple[str, dict[str, Any]]:
     t = re.search(r"""(?m)^title\s*[:=]\s*["']?(.*?)["']?\s*$""", block)
     if t and t.group(1):
         meta["title"] = t.group(1)
-    return text[m.end() :].lstrip("\n"), meta
+    return text[m.end() :].lstrip("\r\n"), meta
 
 
 def _read_html(path: Path, src: str, max_doc_bytes: int) -> Iterator[Document | ReadError]:
@@ -535,9 +543,20 @@ def render_notebook(nb: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 # --- JSON lines, JSON, Parquet ------------------------------------------------------------------
 
 
+def _valid_str(s: str) -> str:
+    """``s`` with lone surrogates (JSON "\\ud800") replaced by U+FFFD: they cannot be written as UTF-8."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return s
+
+
 def _jsonable(v: Any) -> Any:
     """Arrow/Python values → something ``json.dumps`` accepts (meta must serialize)."""
-    if v is None or isinstance(v, str | bool | int | float):
+    if isinstance(v, str):
+        return _valid_str(v)
+    if v is None or isinstance(v, bool | int | float):
         return v
     if isinstance(v, dict):
         return {str(k): _jsonable(x) for k, x in v.items()}
@@ -577,6 +596,7 @@ def _from_record(
         return ReadError(src, f"{where}: 'text' is {type(text).__name__}, expected a string; skipped")
     if not text.strip():
         return ReadError(src, f"{where}: empty 'text'; skipped")
+    text = _valid_str(text)
     meta = {k: _jsonable(v) for k, v in rec.items() if k not in used}
     return _doc(src, n, text, kind, meta, max_doc_bytes, where)
 
