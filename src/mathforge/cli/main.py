@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 
 from mathforge import __version__
+from mathforge.cli.app_cmd import app_command
 from mathforge.cli.bench_cmd import bench_app
 from mathforge.cli.corpus_cmd import corpus_app
 from mathforge.cli.decontam_cmd import decontam_command
 from mathforge.cli.eval_cmd import eval_command
+from mathforge.cli.export_cmd import export_command
 from mathforge.cli.grade_cmd import grade_command
 from mathforge.cli.recipe_cmd import recipe_app
 from mathforge.cli.solve_cmd import solve_command
@@ -47,6 +49,8 @@ app.add_typer(synth_app, name="synth")
 app.command("train")(train_command)
 app.command("decontam")(decontam_command)
 app.add_typer(corpus_app, name="corpus")
+app.command("app")(app_command)
+app.command("export")(export_command)
 app.add_typer(recipe_app, name="recipe")
 
 if __name__ == "__main__":
