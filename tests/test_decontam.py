@@ -99,6 +99,7 @@ def test_no_flags_on_a_large_clean_set(dec, web_data):
         "a" * 300 + " b",
         "中文English混合123abc数字",
         "emoji 😀 and surrogate \ud800 text",
+        "x^2+3x-4=0, ＋ and − and ⁺ a/b<c>d*e",
     ],
 )
 def test_vectorised_token_hashes_match_the_reference_tokens(text):

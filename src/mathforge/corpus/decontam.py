@@ -21,7 +21,10 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 N = 13
-_TOKEN_RE = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+")
+# words, each CJK character, and each arithmetic operator: "7 + 8" and "7 - 8" are different problems
+_TOKEN_RE = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+|[-+=*/<>^]")
+_OPERATORS = b"+-=*/<>^"
+_OPERATOR_TOKENS = frozenset("+-=*/<>^")
 
 
 def tokens(text: str) -> list[str]:
@@ -44,7 +47,7 @@ def _nfkc_sensitive():
     tokenised without normalising — most web text, whose non-ASCII is quotes, dashes and spaces."""
     import numpy as np
 
-    tok = re.compile(r"[\u3400-\u9fff]|[a-z0-9]")
+    tok = re.compile(r"[\u3400-\u9fff]|[a-z0-9]|[-+=*/<>^]")
     table = np.zeros(0x30000, dtype=bool)
     for cp in range(0x80, 0x30000):
         if 0xD800 <= cp <= 0xDFFF:
@@ -138,6 +141,17 @@ def batch_token_hashes(texts: list[str]):
 _MASKS = [(1 << (8 * k)) - 1 for k in range(9)]
 
 
+def _op_table():
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    table[np.frombuffer(_OPERATORS, dtype=np.uint8)] = True
+    return table
+
+
+_OP_TABLE = _op_table()
+
+
 def _token_hashes_bytes(raw: bytes, cjk=None, with_starts: bool = False):
     """Hash of each token of UTF-8 ``raw``: runs of [a-z0-9] after ``bytes.translate`` (separators →
     space, A–Z → a–z), and each CJK character (lead byte offsets in ``cjk``) alone. A token's first 16
@@ -146,29 +160,32 @@ def _token_hashes_bytes(raw: bytes, cjk=None, with_starts: bool = False):
     import numpy as np
 
     padded = raw + b" " * 16
-    tb = padded.translate(_SEP_LOWER)
-    if cjk is not None and cjk.size:
-        tb = bytearray(tb)
-        t = np.frombuffer(tb, dtype=np.uint8)
-        t[cjk] = 0xE4
-    else:
-        t = np.frombuffer(tb, dtype=np.uint8)
+    tb = bytearray(padded.translate(_SEP_LOWER))
+    t = np.frombuffer(tb, dtype=np.uint8)
+    codes = np.frombuffer(padded, dtype=np.uint8)
+    ops = np.flatnonzero(_OP_TABLE[codes])
+    single = None
+    if ops.size or (cjk is not None and cjk.size):
+        # single-character tokens: operators (their own byte) and CJK characters (a marker byte)
+        t[ops] = codes[ops]
+        single = np.zeros(t.size, dtype=bool)
+        single[ops] = True
+        if cjk is not None and cjk.size:
+            t[cjk] = 0xE4
+            single[cjk] = True
     word = t != 32
     prev = np.zeros_like(word)
     prev[1:] = word[:-1]
     nxt = np.zeros_like(word)
     nxt[:-1] = word[1:]
-    if cjk is not None and cjk.size:
-        is_c = np.zeros_like(word)
-        is_c[cjk] = True
-        cut = is_c.copy()
-        cut[1:] |= is_c[:-1]  # a CJK character ends the token before it …
+    if single is not None:
+        cut = single.copy()
+        cut[1:] |= single[:-1]  # a single-character token ends the token before it …
         start = word & (~prev | cut)
-        cut = is_c.copy()
-        cut[:-1] |= is_c[1:]  # … and the one after it starts afresh
+        cut = single.copy()
+        cut[:-1] |= single[1:]  # … and the one after it starts afresh
         end = word & (~nxt | cut)
     else:
-        is_c = None
         start = word & ~prev
         end = word & ~nxt
     starts = np.flatnonzero(start)
@@ -180,8 +197,10 @@ def _token_hashes_bytes(raw: bytes, cjk=None, with_starts: bool = False):
     masks = np.array(_MASKS, dtype=np.uint64)
     w0 = view[starts] & masks[np.minimum(length, 8)]
     w1 = view[starts + 8] & masks[np.clip(length - 8, 0, 8)]
-    if is_c is not None:
+    if cjk is not None and cjk.size:
         # a CJK token is its three UTF-8 bytes
+        is_c = np.zeros(t.size, dtype=bool)
+        is_c[cjk] = True
         tok = np.flatnonzero(is_c[starts])
         rawv = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
         w0[tok] = rawv[starts[tok]] & np.uint64(0xFFFFFF)
@@ -244,6 +263,7 @@ class Decontaminator:
     min_contained: int = 8  # shorter items ("9-2=7") match only a whole document, not a substring
     _bitmap: object = None  # lazily built from index + short_index
     _short_tables: object = None
+    _tiny_max: int = 0  # longest tiny item, in tokens: longer documents cannot equal one
 
     def add(self, benchmark: str, item_id: str, field_name: str, text: str) -> None:
         toks = tokens(text)
@@ -255,7 +275,9 @@ class Decontaminator:
         if len(toks) < self.n:
             # a short problem statement ("Simplify sqrt 242") is matched inside documents; a short
             # solution or formula ("9-2=7") only as a whole text, or it would flag ordinary arithmetic
-            contained = len(toks) >= self.min_contained or (field_name == "question" and len(toks) >= 3)
+            # operators do not make a formula distinctive: "4 + 3 =" has two words
+            words = sum(t not in _OPERATOR_TOKENS for t in toks)
+            contained = words >= self.min_contained or (field_name == "question" and words >= 3)
             if contained:
                 th = token_hashes(text)
                 full = int(_window_hashes(th, len(toks))[0])
@@ -263,6 +285,7 @@ class Decontaminator:
                 self.short_index.setdefault(prefix, []).append((k, len(toks), full))
             else:
                 self.tiny.setdefault(" ".join(toks), []).append(k)
+                self._tiny_max = max(self._tiny_max, len(toks))
             return
         for h in _window_hashes(token_hashes(text), self.n).tolist():
             self.index[h].add(k)
@@ -390,7 +413,7 @@ class Decontaminator:
                             candidates.setdefault(d, {}).setdefault(k, i - int(first[d]))
         out: list[list[Hit]] = []
         for d, text in enumerate(texts):
-            if d in candidates or d in short or counts[d] < self.min_contained:
+            if d in candidates or d in short or 0 < counts[d] <= self._tiny_max:
                 out.append(self._confirm(tokens(text), candidates.get(d, {}), short.get(d, [])))
             else:
                 out.append([])
@@ -418,7 +441,7 @@ class Decontaminator:
             if k not in seen and toks[i : i + length] == item:
                 seen.add(k)
                 hits.append(Hit(bench, item_id, fname, " ".join(item), 1.0))
-        if toks and len(toks) < self.min_contained:
+        if toks and len(toks) <= self._tiny_max:
             for k in self.tiny.get(" ".join(toks), ()):
                 bench, item_id, fname, item = self.items[k]
                 hits.append(Hit(bench, item_id, fname, " ".join(item), 1.0))
