@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import random
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,152 +29,11 @@ from mathforge.corpus.dedup import (
 )
 from mathforge.corpus.document import Document
 
-# --- realistic text and planted copies --------------------------------------------------------------
+# --- realistic text and planted copies: the same generator the speed benchmark measures on ---------------
 
-_SUBJ = [
-    "the function",
-    "the sequence",
-    "the polynomial",
-    "the triangle",
-    "the circle",
-    "the matrix",
-    "the series",
-    "the integral",
-    "the set",
-    "the graph",
-    "the prime",
-    "the sum",
-    "the product",
-    "the ratio",
-    "the root",
-    "the vector",
-]
-_VERB = [
-    "is",
-    "equals",
-    "divides",
-    "bounds",
-    "exceeds",
-    "converges to",
-    "is congruent to",
-    "is tangent to",
-    "is orthogonal to",
-    "determines",
-    "satisfies",
-]
-_ADJ = [
-    "positive",
-    "real",
-    "integer",
-    "rational",
-    "even",
-    "odd",
-    "convex",
-    "bounded",
-    "monotone",
-    "unique",
-    "finite",
-    "nonzero",
-    "symmetric",
-    "prime",
-    "complex",
-]
-_LEAD = [
-    "Note that",
-    "Suppose",
-    "Hence",
-    "Therefore",
-    "By symmetry",
-    "Observe that",
-    "Clearly",
-    "It follows that",
-    "Recall that",
-    "Thus",
-    "Since",
-    "Assume",
-]
-FILLER = [
-    "the",
-    "a",
-    "of",
-    "to",
-    "and",
-    "we",
-    "is",
-    "that",
-    "so",
-    "it",
-    "then",
-    "value",
-    "sum",
-    "integer",
-    "number",
-    "point",
-    "side",
-    "term",
-    "root",
-    "answer",
-    "step",
-]
-FOOTERS = (
-    "Source: a community forum thread, reposted with permission.",
-    "Posted in the homework help section; replies are welcome.",
-    "See also the practice set at the end of this chapter.",
-    "Copyright the original authors. All rights reserved.",
-)
-
-
-def _sentence(rng: random.Random) -> str:
-    x, y, z = rng.randint(2, 999), rng.randint(2, 99), rng.choice("abcnkmxyz")
-    forms = (
-        f"{rng.choice(_LEAD)} {rng.choice(_SUBJ)} {rng.choice(_VERB)} {rng.choice(_SUBJ)} when ${z} = {x}$.",
-        f"If ${z}^2 + {y}{z} = {x}$, then {rng.choice(_SUBJ)} is {rng.choice(_ADJ)} and {rng.choice(_ADJ)}.",
-        f"{rng.choice(_LEAD)} $\\frac{{{x}}}{{{y}}}$ gives {rng.choice(_SUBJ)} of {rng.choice(_ADJ)} terms.",
-        f"We compute {rng.choice(_SUBJ)} modulo {y} and find ${x} \\equiv {x % y}$, so it is {rng.choice(_ADJ)}.",
-        f"Let {z} be {rng.choice(_ADJ)}; {rng.choice(_SUBJ)} {rng.choice(_VERB)} ${y}{z} + {x}$ for every {rng.choice(_ADJ)} {z}.",
-    )
-    return rng.choice(forms)
-
-
-def generated_pool(n: int, seed: int = 0) -> list[str]:
-    rng = random.Random(seed)
-    return [" ".join(_sentence(rng) for _ in range(rng.randint(6, 12))) for _ in range(n)]
-
-
-def near_copy(text: str, rng: random.Random) -> str:
-    """One word substituted/inserted/deleted per ~120 words, spacing and case changed, half the time a
-    footer line appended."""
-    words = text.split()
-    for _ in range(1 + len(words) // 120):
-        i = rng.randrange(len(words))
-        op = rng.choice("sid")
-        if op == "s":
-            words[i] = rng.choice(FILLER)
-        elif op == "i":
-            words.insert(i, rng.choice(FILLER))
-        elif len(words) > 1:
-            del words[i]
-    out = "".join(w + rng.choice(("  ", " ", " ", "\n", " \t")) for w in words).strip()
-    if rng.random() < 0.3:
-        out = out.upper()
-    if rng.random() < 0.5:
-        out += "\n\n" + rng.choice(FOOTERS)
-    return out
-
-
-def exact_copy(text: str, rng: random.Random) -> str:
-    out = "  ".join(text.split()) if rng.random() < 0.5 else text
-    return out.upper() if rng.random() < 0.5 else "\n" + out + "\n"
-
-
-def clean(texts: list[str], gap: float = 0.4) -> list[str]:
-    """Leave out texts with an earlier near neighbour (low-threshold LSH, confirmed exactly)."""
-    sig = MinHasher(seed=7).signatures(texts)
-    pairs = near_duplicate_clusters([str(i) for i in range(len(texts))], LSH(32, 4).band_keys(sig))
-    drop = {
-        int(a) for a, b in pairs.items() if jaccard(shingles(texts[int(a)]), shingles(texts[int(b)])) >= gap
-    }
-    return [t for i, t in enumerate(texts) if i not in drop]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from dedup_speed import FILLER, exact_copy, generated_pool, near_copy
+from dedup_speed import clean_pool as clean
 
 
 def planted_corpus(
