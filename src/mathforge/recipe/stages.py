@@ -170,7 +170,9 @@ def stage_corpus(ctx: Context) -> dict[str, Any]:
     if sec.get("inputs"):  # the user's crawl (WARC, Parquet, LaTeX …), not generated documents
         return _run_user_corpus(ctx, sec)
     heldout = Path(ctx.summaries["synth"]["heldout_dir"]) / "synth" / "test.jsonl"
-    exclude = {json.loads(x)["question"] for x in heldout.read_text(encoding="utf-8").splitlines()}
+    from mathforge.synth.generate import question_key
+
+    exclude = {question_key(json.loads(x)["question"]) for x in heldout.read_text(encoding="utf-8").splitlines()}
     made = write_math_documents(inputs, sec, int(ctx.recipe.section("recipe").get("seed", 0)), exclude)
     cfg = CorpusConfig(
         output=str(root / "out"),
@@ -327,6 +329,7 @@ def stage_synth(ctx: Context) -> dict[str, Any]:
     """Training problems (SFT chats, RM responses, GRPO queries) and a held-out evaluation set of fresh
     problems from the same families that no training record contains."""
     from mathforge.synth import generate
+    from mathforge.synth.generate import question_key
     from mathforge.synth.io import sft_records, write_benchmark
 
     sec = ctx.recipe.section("synth")
@@ -334,18 +337,18 @@ def stage_synth(ctx: Context) -> dict[str, Any]:
     fams, levels = sec.get("families"), sec.get("levels", (1, 2, 3))
     langs = sec.get("langs", ("en", "zh"))
     root = ctx.dir("synth")
-    train = generate(
-        fams, n=int(sec.get("n", 2000)), seed=seed + 1, levels=levels, langs=langs, execute=False
-    )
-    seen = {i.question for i in train.items}
+    # the held-out set is drawn first, so a small problem space cannot be used up by training
     held = generate(
+        fams, n=int(sec.get("heldout", 200)), seed=seed + 999, levels=levels, langs=langs, execute=False
+    )
+    train = generate(
         fams,
-        n=int(sec.get("heldout", 200)),
-        seed=seed + 999,
+        n=int(sec.get("n", 2000)),
+        seed=seed + 1,
         levels=levels,
         langs=langs,
         execute=False,
-        exclude=seen,
+        exclude={question_key(i.question) for i in held.items},
     )
     write_benchmark(
         root / "heldout", held, {"families": fams, "levels": list(levels), "seed": seed + 999}, 0.0

@@ -36,8 +36,12 @@ def resolve_families(names: Iterable[str] | None) -> list[str]:
     return out
 
 
-def _key(question: str) -> str:
+def question_key(question: str) -> str:
+    """What ``exclude`` compares: the question without case or spacing."""
     return re.sub(r"\s+", "", question.lower())
+
+
+_key = question_key
 
 
 def draw(family: str, seed: int, index: int, lang: str, level: int) -> SynthItem | None:
