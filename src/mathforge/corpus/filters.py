@@ -92,7 +92,8 @@ def _top_ngram_fraction(words: list[str], n: int) -> float:
 def quality_reason(text: str, cfg: FilterConfig, lang: str = "") -> str:
     """Why ``text`` fails the filters ("" when it passes). The first failing rule is reported."""
     prose, math_chars = split_prose(text)
-    words = _WORD.findall(prose.lower())
+    # Gopher's word rules are for alphabetic scripts: CJK runs are counted as characters instead
+    words = [w for w in _WORD.findall(prose.lower()) if not _CJK.match(w)]
     cjk = len(_CJK.findall(prose))
     n_words = len(words) + cjk + math_chars // 8  # a formula counts roughly as words of content
     if n_words < cfg.min_words:
@@ -119,7 +120,7 @@ def quality_reason(text: str, cfg: FilterConfig, lang: str = "") -> str:
     if dup_par > cfg.max_dup_paragraph_fraction:
         return f"dup_paragraphs={dup_par:.2f}>{cfg.max_dup_paragraph_fraction}"
     for n, limit in ((2, cfg.max_top_2gram_fraction), (3, cfg.max_top_3gram_fraction)):
-        frac = _top_ngram_fraction(words, n)
+        frac = _top_ngram_fraction(words, n) if len(words) >= cfg.min_words_for_repetition // 2 else 0.0
         if frac > limit:
             return f"top_{n}gram={frac:.2f}>{limit}"
     return _prose_reason(words, prose, cjk, math_chars / max(1, len(text)), cfg, lang)

@@ -172,7 +172,9 @@ def stage_corpus(ctx: Context) -> dict[str, Any]:
     heldout = Path(ctx.summaries["synth"]["heldout_dir"]) / "synth" / "test.jsonl"
     from mathforge.synth.generate import question_key
 
-    exclude = {question_key(json.loads(x)["question"]) for x in heldout.read_text(encoding="utf-8").splitlines()}
+    exclude = {
+        question_key(json.loads(x)["question"]) for x in heldout.read_text(encoding="utf-8").splitlines()
+    }
     made = write_math_documents(inputs, sec, int(ctx.recipe.section("recipe").get("seed", 0)), exclude)
     cfg = CorpusConfig(
         output=str(root / "out"),
@@ -243,7 +245,12 @@ def write_math_documents(
     n = int(sec.get("documents", 200))
     per_doc = int(sec.get("examples_per_document", 12))
     rep = generate(
-        sec.get("families"), n=n * per_doc, seed=seed + 7, levels=sec.get("levels", (1, 2, 3)), execute=False
+        sec.get("families"),
+        n=n * per_doc,
+        seed=seed + 7,
+        levels=sec.get("levels", (1, 2, 3)),
+        execute=False,
+        exclude=exclude,
     )
     rng = random.Random(seed)
     items = rep.items
