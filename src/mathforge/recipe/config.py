@@ -97,7 +97,7 @@ def _smoke(sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     s = copy.deepcopy(sections)
     for name, over in SMOKE.items():
         if name in s:
-            s[name].update(over)
+            s[name].update(over, logging_steps=1)
     if "synth" in s:
         s["synth"]["n"] = min(int(s["synth"].get("n", 100)), 60)
         s["synth"]["heldout"] = min(int(s["synth"].get("heldout", 50)), 12)
