@@ -91,9 +91,18 @@ class SymbolicPool:
         except Exception as exc:  # a bug in a worker must not sink the batch
             return "unparseable", f"grader error: {type(exc).__name__}: {exc}"
 
+    @property
+    def healthy(self) -> bool:
+        """False once pebble's pool has failed (its manager thread hit an error): start a new one."""
+        try:
+            return bool(self._pool.active)
+        except Exception:
+            return False
+
     def close(self) -> None:
-        self._pool.stop()
-        self._pool.join(timeout=5)
+        with contextlib.suppress(Exception):
+            self._pool.stop()
+            self._pool.join(timeout=5)
 
     def __enter__(self) -> SymbolicPool:
         return self
@@ -110,6 +119,9 @@ def shared_pool() -> SymbolicPool:
     """A lazily started one-worker pool for single calls (``is_equiv``), closed at exit."""
     global _shared
     with _shared_lock:
+        if _shared is not None and not _shared.healthy:
+            _shared.close()
+            _shared = None
         if _shared is None:
             _shared = SymbolicPool(workers=1)
             atexit.register(_shared.close)
