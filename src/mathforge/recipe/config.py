@@ -105,6 +105,7 @@ def _smoke(sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         s["corpus"]["documents"] = min(int(s["corpus"].get("documents", 100)), 20)
     if "eval" in s:
         s["eval"]["limit"] = min(int(s["eval"].get("limit", 0)) or 4, 4)
+        s["eval"]["heldout_limit"] = min(int(s["eval"].get("heldout_limit", 0)) or 12, 12)
         s["eval"]["max_tokens"] = min(int(s["eval"].get("max_tokens", 64)), 24)
     if "base" in s and s["base"].get("kind", "scratch") == "scratch":
         s["base"].update({"hidden_size": 32, "layers": 2, "vocab_size": 400})

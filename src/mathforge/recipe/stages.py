@@ -495,7 +495,9 @@ def stage_eval(ctx: Context) -> dict[str, Any]:
     results: dict[str, dict[str, Any]] = {}
     sets: list[tuple[str, str, int | None]] = []
     if ctx.recipe.enabled("synth"):
-        sets.append(("synth", ctx.summaries["synth"]["heldout_dir"], None))
+        sets.append(
+            ("synth", ctx.summaries["synth"]["heldout_dir"], int(sec.get("heldout_limit", 0)) or None)
+        )
     bench = ctx.benchmark_dir()
     limit = int(sec.get("limit", 0)) or None
     skipped = []
