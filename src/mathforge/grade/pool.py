@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import io
 import multiprocessing
 import os
 import resource
 import signal
 import threading
 from concurrent.futures import TimeoutError as FutureTimeout
+from multiprocessing import context as mp_context
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -54,15 +57,53 @@ def _worker_judge(gold: str, pred: str, kind: str) -> tuple[str, str]:
     return decided
 
 
+class _NoMainPopen(popen_forkserver.Popen):
+    """forkserver start without re-importing the caller's ``__main__`` in the worker.
+
+    Why by hand: the stock forkserver/spawn start runs the caller's script again in every worker (so a
+    script without an ``if __name__ == "__main__"`` guard would recurse), and plain fork from a
+    multi-threaded caller lets a worker inherit the exec-status pipe of a ``subprocess.Popen`` running in
+    another thread at that moment, so that ``Popen`` waits forever. This is the standard library's
+    ``popen_forkserver.Popen._launch`` with the main-module entries removed from the preparation data."""
+
+    def _launch(self, process_obj):
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_path", None)
+        prep_data.pop("init_main_from_name", None)
+        buf = io.BytesIO()
+        mp_context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            mp_context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        parent_w = os.dup(w)
+        self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _WorkerProcess(mp_context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _NoMainPopen(process_obj)
+
+
+class _WorkerContext(mp_context.ForkServerContext):
+    Process = _WorkerProcess
+
+
 def _context() -> multiprocessing.context.BaseContext:
-    # fork: a replacement worker starts in milliseconds with the parser already imported (the parent
-    # imports it first), and the caller's script is not re-imported, so users need no
-    # ``if __name__ == "__main__"`` guard (forkserver and spawn re-run the main module).
-    # spawn only where fork does not exist.
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:
+    """Workers forked from a small single-threaded server that imported the parser once: a replacement
+    worker starts in milliseconds, inherits nothing of the caller's but what it is given, and the
+    caller's script is never re-run (the server preloads only our modules, not ``__main__``).
+    spawn where forkserver does not exist."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
+    forkserver.set_forkserver_preload(["mathforge.grade.symbolic", "mathforge.grade.pool"])
+    return _WorkerContext()
 
 
 class SymbolicPool:
