@@ -20,5 +20,7 @@ def bench_dir():
 def web_data():
     root = web_dir()
     if root is None:
-        pytest.skip("real web sample not found: set MATHFORGE_WEB_DIR to a folder holding html/, warc/, latex/")
+        pytest.skip(
+            "real web sample not found: set MATHFORGE_WEB_DIR to a folder holding html/, warc/, latex/"
+        )
     return root
