@@ -615,11 +615,11 @@ class _GzipGuard:
         self.failure = ""
         self.delivered = 0
 
-    def read(self, n: int = -1) -> bytes:
+    def _guarded(self, fn, n: int) -> bytes:
         if self.failure:
             return b""
         try:
-            data = self._gz.read(n)
+            data = fn(n)
         except EOFError:
             self.failure = "gzip stream is truncated (ends before its end-of-stream marker)"
             return b""
@@ -629,19 +629,11 @@ class _GzipGuard:
         self.delivered += len(data)
         return data
 
+    def read(self, n: int = -1) -> bytes:
+        return self._guarded(self._gz.read, n)
+
     def readline(self, n: int = -1) -> bytes:
-        if self.failure:
-            return b""
-        try:
-            data = self._gz.readline(n)
-        except EOFError:
-            self.failure = "gzip stream is truncated (ends before its end-of-stream marker)"
-            return b""
-        except (OSError, zlib.error) as exc:
-            self.failure = f"gzip stream is corrupt ({_one_line(str(exc), 80)})"
-            return b""
-        self.delivered += len(data)
-        return data
+        return self._guarded(self._gz.readline, n)
 
     def tell(self) -> int:
         return self.delivered
