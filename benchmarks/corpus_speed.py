@@ -76,13 +76,15 @@ def main() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     from realdata import data_dir, web_dir
 
-    from mathforge.corpus.classifier import MathClassifier, benchmark_texts, generate_negatives
+    from mathforge.corpus.classifier import MathClassifier
+    from mathforge.corpus.classifier_data import benchmark_texts
     from mathforge.corpus.decontam import Decontaminator
     from mathforge.corpus.dedup import LSH, MinHasher
     from mathforge.corpus.document import Document
     from mathforge.corpus.extract import extract_step
     from mathforge.corpus.filters import filter_step
     from mathforge.corpus.langid import langid_step
+    from mathforge.corpus.negative_texts import generate_negatives
     from mathforge.corpus.readers import expand_inputs, read_path
     from mathforge.models.tiny import train_tokenizer
 

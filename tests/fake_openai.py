@@ -4,12 +4,19 @@ It answers /v1/chat/completions and /v1/completions. ``answer_for(prompt_text)``
 one reply per sampled choice);
 ``faults`` injects failures by substring of the prompt: "500:K" fails the first K attempts with HTTP 500,
 "429:K" rate-limits the first K attempts, "sleep:S" delays the reply S seconds. Every request is logged.
+
+``"stream": true`` is answered as real servers do: Server-Sent Events, ``data: {chunk}`` frames (a
+role chunk, one chunk per word of the reply, a final chunk with ``finish_reason``, a usage chunk when
+``stream_options.include_usage`` asks) and ``data: [DONE]``; ``stream_delay`` seconds pass between
+chunks. ``chunks_sent`` counts the chunks written per request and ``disconnects`` the streams the client
+closed early (a cancel). Like the non-streaming replies, stop strings are not applied by the server.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -24,11 +31,15 @@ class FakeOpenAI:
         faults: dict[str, str] | None = None,
         delay: float = 0.0,
         log_path: str | None = None,
+        stream_delay: float = 0.0,
     ) -> None:
         self.answer_for = answer_for
         self.faults = faults or {}
         self.delay = delay
         self.log_path = log_path
+        self.stream_delay = stream_delay
+        self.chunks_sent: list[int] = []
+        self.disconnects = 0
         self.attempts: Counter[str] = Counter()
         self.lock = threading.Lock()
         server = self
@@ -62,6 +73,9 @@ class FakeOpenAI:
                 reply = server.answer_for(text)
                 n = body.get("n", 1)
                 replies = reply if isinstance(reply, list) else [reply]  # a list: one reply per choice
+                if body.get("stream"):
+                    self._stream(body, [replies[i % len(replies)] for i in range(n)])
+                    return
                 if "messages" in body:
                     choices = [
                         {
@@ -89,6 +103,49 @@ class FakeOpenAI:
                         "usage": {"prompt_tokens": 1, "completion_tokens": 5 * n, "total_tokens": 1 + 5 * n},
                     },
                 )
+
+            def _stream(self, body, replies):
+                chat = "messages" in body
+                obj = "chat.completion.chunk" if chat else "text_completion"
+
+                def chunk(i, piece=None, finish=None, role=False):
+                    if chat:
+                        delta = {"role": "assistant", "content": ""} if role else {}
+                        if piece is not None:
+                            delta["content"] = piece
+                        choice = {"index": i, "delta": delta, "finish_reason": finish}
+                    else:
+                        choice = {"index": i, "text": piece or "", "finish_reason": finish}
+                    return {"choices": [choice]}
+
+                frames = [chunk(i, role=True) for i in range(len(replies))] if chat else []
+                for i, text in enumerate(replies):
+                    frames += [chunk(i, piece) for piece in re.findall(r"\S+\s*|\s+", text)]
+                frames += [chunk(i, finish="stop") for i in range(len(replies))]
+                if (body.get("stream_options") or {}).get("include_usage"):
+                    tokens = sum(len(t.split()) for t in replies)
+                    usage = {"prompt_tokens": 1, "completion_tokens": tokens, "total_tokens": 1 + tokens}
+                    frames.append({"choices": [], "usage": usage})
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.end_headers()
+                with server.lock:
+                    server.chunks_sent.append(0)
+                    slot = len(server.chunks_sent) - 1
+                try:
+                    for frame in frames:
+                        if server.stream_delay:
+                            time.sleep(server.stream_delay)
+                        meta = {"id": "x", "object": obj, "created": 0, "model": body.get("model", "fake")}
+                        self.wfile.write(f"data: {json.dumps({**meta, **frame})}\n\n".encode())
+                        self.wfile.flush()
+                        server.chunks_sent[slot] += 1
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    with server.lock:
+                        server.disconnects += 1
 
             def _send(self, code, payload):
                 data = json.dumps(payload).encode()

@@ -1,5 +1,6 @@
 """The solver app's HTTP API without a browser: job requests, SSE streaming, votes grouped by the
-grader's equivalence, checks, cancellation, concurrency and load errors. The helpers here (a real
+grader's equivalence, checks, cancellation, concurrency and load errors, and a real backend (openai,
+against the scripted SSE server) streaming tokens into the page's events. The helpers here (a real
 uvicorn server in a thread, scripted backends) are reused by test_app_browser.py."""
 
 from __future__ import annotations
@@ -18,18 +19,22 @@ import pytest
 pytest.importorskip("fastapi", reason="the app needs FastAPI: pip install 'mathforge[ui]'")
 pytest.importorskip("uvicorn", reason="the app needs uvicorn: pip install 'mathforge[ui]'")
 
+from fake_openai import FakeOpenAI
+
 from mathforge.app.server import AppSettings, create_app, group_votes
-from mathforge.infer import BackendError, Generation
+from mathforge.infer import BackendError, BackendSpec, Generation, get_backend
+from mathforge.infer.base import Backend
 
 # --------------------------------------------------------------------------------------------- helpers
 
 ANSWERS = ["\\frac{1}{2}", "0.5", "3"]  # samples 1 and 2 agree only under the grader's equivalence
 
 
-class Scripted:
+class Scripted(Backend):
     """Fixed text per sample: inline math, and a boxed answer that varies by sample (for the vote
     table). With a tool-integrated prompt it first writes a program, then boxes the value the
-    sandbox printed (read back from the ```output block)."""
+    sandbox printed (read back from the ```output block). It streams as engines that cannot do: the
+    default ``Backend.stream``, a whole sample at once."""
 
     name = "scripted"
     model_id = "scripted"
@@ -66,7 +71,9 @@ class Scripted:
 
 
 class Slow(Scripted):
-    """Streams a long answer word by word with a pause between words, unless the question says fast."""
+    """Streams a long answer word by word with a pause between words, unless the question says fast;
+    a stand-in for an engine that is slow on purpose (the real backends' streams are tested in
+    test_infer_stream.py and below)."""
 
     name = "slow"
 
@@ -75,12 +82,14 @@ class Slow(Scripted):
         self.delay, self.words = delay, words
         self.words_sent = 0
 
-    def stream(self, prompt, params):
+    def stream(self, prompt, params, cancel=None):
         if "fast" in prompt.text:
             yield "Quick: $\\boxed{7}$."
             return
         for i in range(self.words):
             time.sleep(self.delay)
+            if cancel is not None and cancel.is_set():
+                return
             self.words_sent += 1
             yield f"step{i} "
         yield "$\\boxed{1}$"
@@ -233,6 +242,47 @@ def test_cancel_stops_a_streaming_job_and_others_are_served_meanwhile():
         sent = slow.words_sent
         time.sleep(0.3)
         assert slow.words_sent == sent < 400  # nothing generates after the cancel
+
+
+def test_a_real_openai_backend_streams_tokens_and_cancel_closes_its_connection():
+    words = [f"w{i} " for i in range(30)]
+    reply = "".join(words) + "so the answer is $\\boxed{12}$."
+    with FakeOpenAI(lambda t: reply if "crawl" not in t else "x " * 2000, stream_delay=0.02) as srv:
+        backend = get_backend(BackendSpec(backend="openai", model="fake", api_base=srv.url, max_retries=0))
+        with serve(create_app(backend=backend)) as base:
+            evs = solve(base, question="What is 5 plus 7?", k=1)
+            partial = [e["text"] for e in evs if e["type"] == "sample" and e["text"] not in ("", reply)]
+            assert len(partial) >= 2  # the text grew in several updates before the sample was done
+            assert all(reply.startswith(t) for t in partial) and partial == sorted(partial, key=len)
+            assert next(e for e in evs if e["type"] == "result")["answer"] == "12"
+            assert srv.chunks_sent == [1 + len(words) + 5 + 1]  # one request, streamed (role ... finish)
+
+            _, job = call(f"{base}/api/jobs", {"question": "crawl", "k": 1})
+            stream = events(base, job["id"])
+            for ev in stream:
+                if ev["type"] == "sample" and "x x x" in ev["text"]:
+                    break
+            assert call(f"{base}/api/jobs/{job['id']}/cancel", {})[0] == 200
+            assert list(stream)[-1]["state"] == "cancelled"
+            deadline = time.time() + 5
+            while srv.disconnects == 0 and time.time() < deadline:
+                time.sleep(0.02)
+            assert srv.disconnects == 1 and srv.chunks_sent[1] < 500  # the server stopped sending
+
+
+def test_a_tiny_hf_model_streams_through_the_app(tmp_path):
+    pytest.importorskip("transformers")
+    from mathforge.models.tiny import build_tiny_model
+
+    model = build_tiny_model(tmp_path / "tiny", ["What is 2 plus 2? The answer is 4."] * 40, vocab_size=300)
+    hf = get_backend(BackendSpec(backend="hf", model=str(model)))
+    with serve(create_app(backend=hf, settings=AppSettings(max_tokens=12))) as base:
+        evs = solve(base, question="What is 2 plus 2?", k=2)
+    assert evs[-1]["state"] == "done"
+    samples = next(e for e in evs if e["type"] == "result")["samples"]
+    assert len(samples) == 2 and all(s["error"] is None for s in samples)
+    last = {e["index"]: e["text"] for e in evs if e["type"] == "sample"}
+    assert [last[0], last[1]] == [s["text"] for s in samples] and any(t.strip() for t in last.values())
 
 
 def test_a_model_that_cannot_load_is_reported():

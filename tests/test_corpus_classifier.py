@@ -14,6 +14,9 @@ pytest.importorskip("fasttext")
 pytest.importorskip("resiliparse")
 
 from mathforge.corpus import classifier as C
+from mathforge.corpus import classifier_data as D
+from mathforge.corpus import classifier_training as T
+from mathforge.corpus import negative_texts as N
 from mathforge.corpus.classifier import MathClassifier, classify_files, classify_step
 from mathforge.corpus.document import Document
 
@@ -61,14 +64,14 @@ def test_normalize_keeps_latex_numbers_and_symbols_as_tokens():
 
 
 def test_generated_negatives_are_deterministic_numeric_and_split_by_template():
-    a = C.generate_negatives(200, seed=3)
-    assert a == C.generate_negatives(200, seed=3)
+    a = N.generate_negatives(200, seed=3)
+    assert a == N.generate_negatives(200, seed=3)
     assert len(a) == 200 and all(0 < len(t) <= 1500 for t in a)
     with_digits = sum(bool(re.search(r"\d", t)) for t in a)
     assert with_digits / len(a) > 0.9  # numbers, prices, dates, scores: "has numbers" must not mean math
     assert any("$" in t for t in a) and any("def " in t or "SELECT" in t or "docker" in t for t in a)
-    train, held = C._template_split(seed=3)
-    for dom in C._DOMAINS:
+    train, held = N._template_split(seed=3)
+    for dom in N._DOMAINS:
         assert train[dom] and held[dom]
         assert not set(train[dom]) & set(held[dom])
 
@@ -102,8 +105,8 @@ def test_classify_step_scores_drops_and_records_sizes():
 def default_run(bench_dir, web_data, tmp_path_factory):
     """The default training run with fast settings (capped benchmark sets, small model)."""
     out = tmp_path_factory.mktemp("mathclf") / "math.bin"
-    report = C.train_classifier(
-        out, bench_dir, web_data, rounds=ROUNDS, seed=0, limit_per_source=1500, params=C.FAST_PARAMS
+    report = T.train_classifier(
+        out, bench_dir, web_data, rounds=ROUNDS, seed=0, limit_per_source=1500, params=T.FAST_PARAMS
     )
     return out, report, MathClassifier.load(out)
 
@@ -124,7 +127,7 @@ def test_default_run_source_heldout_precision_and_recall(default_run):
 
 
 def test_heldout_is_split_by_source(bench_dir, web_data):
-    data = C.build_default_data(bench_dir, web_data, seed=0, limit_per_source=200)
+    data = D.build_default_data(bench_dir, web_data, seed=0, limit_per_source=200)
     train_sources = {s.source for s in data.seed_pos + data.seed_neg + data.pool}
     held_sources = {s.source for s in data.heldout}
     assert not (train_sources & held_sources - {"gen:heldout-templates"})
@@ -136,7 +139,7 @@ def test_heldout_is_split_by_source(bench_dir, web_data):
     }
     held_text = {s.text for s in data.heldout}
     assert not held_text & {s.text for s in data.seed_pos + data.seed_neg + data.pool}
-    pos, neg = C.default_training_data(bench_dir, web_data, seed=0, limit_per_source=200)
+    pos, neg = D.default_training_data(bench_dir, web_data, seed=0, limit_per_source=200)
     assert len(pos) == len(data.pos) and len(neg) == len(data.neg) and not held_text & set(pos)
 
 
@@ -178,10 +181,10 @@ def test_save_load_round_trip(default_run, tmp_path):
 
 def test_training_is_deterministic(bench_dir):
     pos = (
-        C.benchmark_texts(bench_dir, "math", "train")[:300]
-        + C.benchmark_texts(bench_dir, "gsm8k", "train")[:300]
+        D.benchmark_texts(bench_dir, "math", "train")[:300]
+        + D.benchmark_texts(bench_dir, "gsm8k", "train")[:300]
     )
-    neg = C.generate_negatives(600, seed=1)
+    neg = N.generate_negatives(600, seed=1)
     kw = dict(epoch=3, lr=0.5, dim=8, bucket=20_000, minn=2, maxn=4, seed=7, threads=1)
     a = MathClassifier.train(pos, neg, **kw)
     b = MathClassifier.train(pos, neg, **kw)

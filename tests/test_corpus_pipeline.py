@@ -228,7 +228,9 @@ def test_cli_run_prints_the_funnel_and_resumes(local_run):
 
 
 def test_classifier_in_the_run_drops_non_math(tmp_path, corpus_inputs, bench_dir, local_run):
-    from mathforge.corpus.classifier import MathClassifier, benchmark_texts, generate_negatives
+    from mathforge.corpus.classifier import MathClassifier
+    from mathforge.corpus.classifier_data import benchmark_texts
+    from mathforge.corpus.negative_texts import generate_negatives
 
     model = MathClassifier.train(
         benchmark_texts(bench_dir, "math", "train")[:1500], generate_negatives(1500, seed=1), epoch=5

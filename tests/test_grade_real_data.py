@@ -4,11 +4,12 @@ same answers wrapped in a model-style sentence too, and different records' answe
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from realdata import SETS, self_consistency_items
 
-from mathforge.grade import GradeItem, grade_many, is_equiv
+from mathforge.grade import GradeItem, grade_many
 
 # Records whose gold answer is empty upstream: nothing to grade against.
 EMPTY_GOLD = {"gaokao2023en:167", "gaokao2023en:192"}
@@ -59,16 +60,39 @@ def test_gold_wrapped_in_model_phrasing_grades_correct(bench_dir, name):
     assert not misses, f"{name}: {len(misses)} misses, first: {misses[:5]}"
 
 
+def _plain(gold: str) -> str:
+    """A plain normalisation that is not the grader's: spacing, dollar signs, sizing commands and
+    ``\\dfrac``; what it leaves different is written differently, whatever the grader thinks of it."""
+    s = gold.strip().strip("$").rstrip(".")
+    for a, b in (("\\left", ""), ("\\right", ""), ("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\!", "")):
+        s = s.replace(a, b)
+    s = re.sub(r"\\[,;: ]|\s+", "", s)
+    try:
+        return repr(float(s.replace(",", "")))
+    except ValueError:
+        return s
+
+
+# Neighbouring golds that are written differently yet denote the same answer: each was checked by hand.
+SAME_VALUE = {
+    ("math500", "5", "x=5"),  # a value and the equation that states it: the grader drops a leading "x ="
+    ("gaokao2023en", "$-2$", "$\\{-2\\}$"),  # a one-element solution set and its element
+}
+
+
 @pytest.mark.parametrize("name", ["math500", "gaokao2023en", "cmath"])
 def test_neighbouring_records_answers_are_not_equal(bench_dir, name):
-    """False positives on real answer formats: record i's answer against record i+1's gold. Pairs whose
-    golds are equal as numbers or strings are left out; every other pair must be `wrong`."""
+    """False positives on real answer formats: record i's answer against record i+1's gold. The pairs
+    are chosen without the grader — golds that differ after a plain normalisation — and every one of
+    them must be graded `wrong` (apart from the hand-checked equal values in SAME_VALUE)."""
     items = [it for rid, it in self_consistency_items(bench_dir, name) if rid not in EMPTY_GOLD]
     golds = [it.gold for it in items]
-    pairs = []
-    for a, b in itertools.pairwise(golds):
-        if a.strip() and b.strip() and not is_equiv(a, b, timeout=5):
-            pairs.append((a, b))
+    pairs = [
+        (a, b)
+        for a, b in itertools.pairwise(golds)
+        if a.strip() and b.strip() and _plain(a) != _plain(b) and (name, a, b) not in SAME_VALUE
+    ]
+    assert len(pairs) > 0.8 * (len(golds) - 1)
     results = grade_many([GradeItem(a, f"So the answer is $\\boxed{{{b}}}$.") for a, b in pairs], workers=2)
     false_pos = [(a, b, r.reason) for (a, b), r in zip(pairs, results, strict=False) if r.correct]
     print(f"\n{name}: {len(pairs)} cross pairs, {len(false_pos)} graded correct")

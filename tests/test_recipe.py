@@ -48,7 +48,7 @@ def test_smoke_runs_every_stage_and_reports_every_model(smoke):
         assert results[stage]["synth"]["items"] > 0
     assert page.count("data:image/png;base64,") >= 4  # curves, funnel, results
     assert "Corpus funnel" in page and "Decontamination" in page and "Versions" in page
-    corpus = json.loads((smoke.recipe.output / "corpus" / "stage.json").read_text())["summary"]
+    corpus = json.loads((smoke.recipe.output / "corpus" / "manifest.json").read_text())["summary"]
     assert corpus["kept"] > 0 and corpus["funnel"][0]["step"] == "read"
 
 
@@ -139,7 +139,8 @@ def _kill_recipe(tmp_path: Path) -> Path:
     return recipe
 
 
-def test_killed_training_stage_resumes_and_finished_stages_are_skipped(tmp_path):
+def test_killed_training_stage_resumes_and_finished_stages_are_skipped(tmp_path, monkeypatch):
+    monkeypatch.delenv("MATHFORGE_DATA_DIR", raising=False)  # both runs see the same (no) benchmark data
     recipe = _kill_recipe(tmp_path)
     out = tmp_path / "run"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
@@ -161,7 +162,7 @@ def test_killed_training_stage_resumes_and_finished_stages_are_skipped(tmp_path)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    assert not (out / "sft" / "stage.json").exists(), "SFT finished before the kill; make it longer"
+    assert not (out / "sft" / "manifest.json").exists(), "SFT finished before the kill; make it longer"
     ckpt = max(int(p.name.split("-")[1]) for p in (out / "sft").glob("checkpoint-*"))
     result = run_recipe(recipe, output=str(out), log=lambda m: None)
     assert result.skipped == ["base", "general", "synth", "corpus", "decontam", "cpt"]
@@ -169,3 +170,79 @@ def test_killed_training_stage_resumes_and_finished_stages_are_skipped(tmp_path)
     log = result.summaries["sft"]["log"]
     assert log and log[0]["step"] > ckpt  # training continued after the checkpoint, not from step 0
     assert result.summaries["sft"]["steps"] == 400
+
+
+DATA_RECIPE = """
+[recipe]
+name = "data"
+[base]
+kind = "scratch"
+tokenizer_families = ["small_sums"]
+vocab_size = 300
+hidden_size = 16
+layers = 1
+heads = 2
+[general]
+max_steps = 1
+per_device_batch_size = 2
+seq_len = 32
+[eval]
+benchmarks = ["gsm8k"]
+limit = 2
+max_tokens = 2
+"""
+
+
+def _gsm8k_folder(root: Path, answers: list[int]) -> Path:
+    """A benchmark folder in GSM8K's upstream format (written here, not copied from the real set)."""
+    (root / "gsm8k").mkdir(parents=True, exist_ok=True)
+    lines = [
+        json.dumps(
+            {
+                "question": f"Tom has {a} apples and eats none. How many are left?",
+                "answer": f"He has {a}.\n#### {a}",
+            }
+        )
+        for a in answers
+    ]
+    (root / "gsm8k" / "test.jsonl").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def test_changed_benchmark_data_reruns_the_stages_that_read_it(tmp_path, monkeypatch):
+    """The content of the benchmark files a stage reads is part of its key: edit them, or point the run
+    at another data folder, and the evaluation reruns; the training stages before it do not."""
+    recipe = tmp_path / "data.toml"
+    recipe.write_text(DATA_RECIPE)
+    out = str(tmp_path / "run")
+    data = _gsm8k_folder(tmp_path / "data", [3, 4, 5])
+    monkeypatch.setenv("MATHFORGE_DATA_DIR", str(data))
+    first = run_recipe(recipe, output=out, log=lambda m: None)
+    assert first.ran == ["base", "general", "eval", "report"]
+    assert first.summaries["eval"]["results"]["general"]["gsm8k"]["items"] == 2
+    same = run_recipe(recipe, output=out, log=lambda m: None)
+    assert same.ran == ["report"]
+    _gsm8k_folder(data, [3, 7, 5])  # the same file, one gold answer changed
+    edited = run_recipe(recipe, output=out, log=lambda m: None)
+    assert edited.ran == ["eval", "report"] and edited.skipped == ["base", "general"]
+    other = _gsm8k_folder(tmp_path / "other", [9, 8, 7])
+    monkeypatch.setenv("MATHFORGE_DATA_DIR", str(other))
+    moved = run_recipe(recipe, output=out, log=lambda m: None)
+    assert moved.ran == ["eval", "report"]
+    manifest = json.loads((Path(out) / "eval" / "manifest.json").read_text())
+    assert [i["path"] for i in manifest["inputs"]] == [str((other / "gsm8k" / "test.jsonl").resolve())]
+    assert manifest["inputs"][0]["size"] > 0 and len(manifest["inputs"][0]["sha256"]) == 64
+
+
+def test_a_stage_runs_with_its_output_in_its_log_and_its_line_on_the_console(tmp_path, monkeypatch):
+    """A run you can watch: transformers' output goes to RUN/<stage>/log.txt, the console gets one line
+    per stage with its time and key number."""
+    recipe = tmp_path / "data.toml"
+    recipe.write_text(DATA_RECIPE)
+    monkeypatch.setenv("MATHFORGE_DATA_DIR", str(_gsm8k_folder(tmp_path / "data", [3, 4])))
+    lines: list[str] = []
+    run_recipe(recipe, output=str(tmp_path / "run"), log=lines.append)
+    general = [x for x in lines if x.startswith("✓ general")]
+    assert general and " s) · loss " in general[0]
+    log = (tmp_path / "run" / "general" / "log.txt").read_text()
+    assert "=== general started" in log and "train_runtime" in log  # the Trainer's own output

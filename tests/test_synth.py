@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 from evaldata import write_gsm8k
@@ -12,7 +13,10 @@ from fake_openai import FakeOpenAI
 from typer.testing import CliRunner
 
 from mathforge.cli.main import app
+from mathforge.grade import is_equiv
 from mathforge.synth import FAMILIES, draw, generate
+from mathforge.synth.base import Draft, Family, boxed
+from mathforge.synth.generate import question_key
 
 runner = CliRunner()
 
@@ -26,15 +30,86 @@ def test_same_seed_same_items_new_seed_new_items():
     assert {i.language for i in a.items} == {"en", "zh"} and {i.level for i in a.items} == {1, 2, 3}
 
 
-def test_no_duplicates_and_every_gold_rechecked():
-    report = generate(None, n=30, seed=0, execute=False)
-    assert len({re.sub(r"\s+", "", i.question.lower()) for i in report.items}) == len(report.items)
-    for item in report.items:
-        fam = FAMILIES[item.family]
-        from mathforge.synth.base import Draft
+def test_repeated_questions_are_dropped():
+    """small_sums has only 100 one-digit sums per language: asking for 150 must drop the repeats."""
+    report = generate(["small_sums"], n=150, seed=0, langs=["en"], levels=[1], execute=False)
+    keys = [question_key(i.question) for i in report.items]
+    assert len(set(keys)) == len(keys) <= 100
+    assert report.rejected["duplicate"] > 0
 
-        d = Draft(item.question, item.answer, item.cot, item.code, item.kind, item.meta["data"])
-        assert fam.check(d), item.id
+
+def _as_draft(item) -> Draft:
+    return Draft(item.question, item.answer, item.cot, item.code, item.kind, item.meta["data"])
+
+
+def _wrong(answer: str) -> str:
+    """Another answer of the same form: the first integer in it plus one (or the answer plus one)."""
+    bumped = re.sub(r"\d+", lambda m: str(int(m.group()) + 1), answer, count=1)
+    return bumped if bumped != answer else f"{answer} + 1"
+
+
+def _same_answer(a: str, b: str) -> bool:
+    return sorted(a.split(", ")) == sorted(b.split(", ")) or is_equiv(a, b)
+
+
+def test_checks_recompute_the_answer_from_the_problem():
+    """``generate`` emits only items whose check passed, so re-running the check on them proves nothing.
+    Instead, every family's check must decide from the problem's data alone: it still accepts an item with
+    the question, worked solution and program blanked out, and rejects a wrong answer and the answer of
+    another problem of the same family."""
+    report = generate(None, n=10, seed=3, execute=False)
+    by_family: dict[str, list[Draft]] = {}
+    for item in report.items:
+        by_family.setdefault(item.family, []).append(_as_draft(item))
+    assert set(by_family) == set(FAMILIES)
+    swapped = 0
+    for name, drafts in by_family.items():
+        check = FAMILIES[name].check
+        for d, other in zip(drafts, drafts[1:] + drafts[:1], strict=True):
+            assert check(replace(d, question="", cot="", code="")), (name, d.question)
+            assert not check(replace(d, answer=_wrong(d.answer))), (name, d.question, _wrong(d.answer))
+            if not _same_answer(d.answer, other.answer):  # this answer, the other problem
+                assert not check(replace(d, data=other.data)), (name, d.answer, other.question)
+                swapped += 1
+    assert swapped >= 8 * len(FAMILIES)
+
+
+def test_a_program_that_prints_something_else_is_dropped(monkeypatch):
+    """Running the program is a check too: an item whose program prints a wrong answer, or crashes, or
+    prints nothing, is dropped; the others keep their program's real output."""
+    from mathforge.synth import families
+
+    fam = families.FAMILIES["arithmetic"]
+    broken = ["print({answer} + 1)\n", "print(1 / 0)\n", "pass\n"]
+
+    def make(rng, lang, level):
+        d = fam.make(rng, lang, level)
+        k = rng.randrange(4)  # drawn after make: the item itself is unchanged
+        return replace(d, code=broken[k].format(answer=d.answer)) if k < 3 else d
+
+    monkeypatch.setitem(families.FAMILIES, "arithmetic", Family(fam.name, fam.description, make, fam.check))
+    report = generate(["arithmetic"], n=8, seed=0)
+    assert 0 < len(report.items) == 8 - report.rejected["program output differs"] < 8
+    for item in report.items:
+        assert item.code_output.strip() == item.answer and "1 / 0" not in item.code
+
+
+def test_a_solution_boxing_another_answer_is_dropped(monkeypatch):
+    from mathforge.synth import families
+
+    fam = families.FAMILIES["arithmetic"]
+
+    def make(rng, lang, level):
+        d = fam.make(rng, lang, level)
+        if rng.random() < 0.5:  # the worked solution ends on a different answer than the gold
+            d = replace(d, cot=d.cot.replace(f"{{{d.answer}}}", f"{{{int(d.answer) + 1}}}"))
+        return d
+
+    monkeypatch.setitem(families.FAMILIES, "arithmetic", Family(fam.name, fam.description, make, fam.check))
+    report = generate(["arithmetic"], n=8, seed=0, execute=False)
+    assert report.rejected["solution's boxed answer differs"] > 0
+    for item in report.items:
+        assert item.cot.endswith(boxed(item.answer, item.language))
 
 
 def test_programs_run_in_the_sandbox_and_their_output_is_kept():
@@ -42,15 +117,12 @@ def test_programs_run_in_the_sandbox_and_their_output_is_kept():
     assert len(report.items) == 16
     for item in report.items:
         assert item.code_output is not None and item.code_output.strip()
-        from mathforge.synth.base import boxed
-
         assert "```output" in item.tir_solution()
         assert item.tir_solution().endswith(boxed(item.answer, item.language))
 
 
 def test_a_failing_check_is_never_emitted(monkeypatch):
     from mathforge.synth import families
-    from mathforge.synth.base import Family
 
     fam = families.FAMILIES["arithmetic"]
     monkeypatch.setitem(
@@ -96,7 +168,7 @@ def test_cli_generate_writes_items_sft_and_manifest(tmp_path):
     assert len(items) == 12 and len(sft) == 24  # a chain-of-thought and a tool-integrated chat per item
     assert sft[0]["messages"][-1]["role"] == "assistant"
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["counts"]["by_family"] == {"arithmetic": 6, "linear_equations": 6}
+    assert manifest["summary"]["counts"]["by_family"] == {"arithmetic": 6, "linear_equations": 6}
     bad = runner.invoke(app, ["synth", "generate", "--out", str(out), "--families", "trig"])
     assert bad.exit_code == 2 and "unknown family 'trig'" in bad.output
 
@@ -193,8 +265,6 @@ def test_teacher_keeps_only_right_solutions(tmp_path, seed_data):
 
 def test_teacher_without_gold_uses_the_majority(tmp_path, seed_data):
     data, _ = seed_data
-    from dataclasses import replace
-
     from mathforge.bench import load_benchmark
     from mathforge.infer import BackendSpec, get_backend
     from mathforge.synth.teacher import synthesise

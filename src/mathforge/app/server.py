@@ -12,13 +12,14 @@ well-tested async stack, and the tests drive the real page in headless Chromium.
 **How a request runs.** ``POST /api/jobs`` queues a job and returns its id; generation runs in a worker
 thread (a ``ThreadPoolExecutor`` with ``AppSettings.jobs`` threads), never on the event loop, so one
 long request does not block the server for others. ``GET /api/jobs/{id}/events`` streams the job as
-Server-Sent Events: each sample's text as it grows (token by token for the hf backend and for backends
-with a ``stream`` method; otherwise a whole sample, or a whole tool-integrated round, at a time), the
-executed code cells (they are ``output`` blocks in the text), then a ``result`` event with the
-answers, the vote table and the grader's verdict. ``POST /api/jobs/{id}/cancel`` stops a job: the flag is
-checked before every sample and tool round, inside token-streaming loops (the hf backend stops at the
-next token through a stopping criterion), and a queued job never starts. A code cell that is already
-running finishes or hits the sandbox's wall-clock limit (``tool_timeout``).
+Server-Sent Events: each sample's text as it grows (token by token through the backend's ``stream``:
+hf, llamacpp and openai stream; vllm's offline engine gives a whole sample, or a whole tool-integrated
+round, at a time), the executed code cells (they are ``output`` blocks in the text), then a ``result``
+event with the answers, the vote table and the grader's verdict. ``POST /api/jobs/{id}/cancel`` stops a
+job: the flag is checked before every sample and tool round and after every streamed piece, the
+backend's ``stream`` stops its engine at the next token (or closes the server connection), and a
+queued job never starts. A code cell that is already running finishes or hits the sandbox's
+wall-clock limit (``tool_timeout``).
 
 Samples go through :func:`mathforge.solve.solve` (and :class:`mathforge.tir.ToolBackend` for
 tool-integrated reasoning, with the same sandbox limits as ``mathforge eval``), one sample per engine
@@ -54,7 +55,14 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from mathforge import __version__
-from mathforge.infer.base import Backend, BackendError, BackendSpec, Generation, SamplingParams
+from mathforge.infer.base import (
+    Backend,
+    BackendError,
+    BackendSpec,
+    Generation,
+    SamplingParams,
+    collect_stream,
+)
 from mathforge.prompts import TOOL_STYLES, Prompt
 
 log = logging.getLogger("mathforge.app")
@@ -248,82 +256,6 @@ class Job:
 # ------------------------------------------------------------------------------ streaming per sample
 
 
-class _HFCancel:
-    """A transformers stopping criterion that ends generation when the job is cancelled."""
-
-    def __init__(self, flag: threading.Event) -> None:
-        self.flag = flag
-
-    def __call__(self, input_ids, scores, **kwargs):
-        import torch
-
-        return torch.full(
-            (input_ids.shape[0],), self.flag.is_set(), dtype=torch.bool, device=input_ids.device
-        )
-
-
-class _HFStreamer:
-    """A transformers streamer (``put``/``end``) that reports the decoded text so far."""
-
-    def __init__(self, tokenizer, on_text: Callable[[str], None]) -> None:
-        self.tok = tokenizer
-        self.on_text = on_text
-        self.ids: list[int] = []
-        self.prompt_seen = False
-
-    def put(self, value) -> None:
-        if not self.prompt_seen:  # the first call carries the prompt
-            self.prompt_seen = True
-            return
-        self.ids.extend(int(x) for x in value.reshape(-1).tolist())
-        self.on_text(self.tok.decode(self.ids, skip_special_tokens=True))
-
-    def end(self) -> None:
-        pass
-
-
-def hf_generate_streaming(
-    backend: Any,
-    prompt: Prompt,
-    params: SamplingParams,
-    on_text: Callable[[str], None],
-    cancel: threading.Event,
-) -> Generation:
-    """One sample from an ``HFBackend``, token by token, stoppable at the next token. Same prompt
-    rendering, stop strings, sampling and seeding as ``HFBackend.generate`` with one prompt."""
-    import torch
-    from transformers import StoppingCriteriaList
-
-    from mathforge.infer.base import truncate_at_stop
-
-    tok = backend.tokenizer
-    enc = tok([backend.render(prompt)], return_tensors="pt", add_special_tokens=not backend.chat).to(
-        backend.device
-    )
-    stop = sorted(set(prompt.stop) | set(params.stop))
-    sample = params.temperature > 0
-    kwargs: dict[str, Any] = {
-        "max_new_tokens": params.max_tokens,
-        "do_sample": sample,
-        "pad_token_id": tok.pad_token_id,
-        "streamer": _HFStreamer(tok, on_text),
-        "stopping_criteria": StoppingCriteriaList([_HFCancel(cancel)]),
-    }
-    if sample:
-        kwargs.update(temperature=params.temperature, top_p=params.top_p)
-    if stop:
-        kwargs.update(stop_strings=stop, tokenizer=tok)
-    torch.manual_seed(params.seed)
-    t0 = time.perf_counter()
-    with torch.inference_mode():
-        seqs = backend.model.generate(**enc, **kwargs)
-    new = seqs[0, enc["input_ids"].shape[1] :]
-    n_tok = int((new != tok.pad_token_id).sum())
-    text, stopped = truncate_at_stop(tok.decode(new, skip_special_tokens=True), stop)
-    finish = "length" if n_tok >= params.max_tokens and not stopped else "stop"
-    return Generation(text, n_tok, finish, time.perf_counter() - t0)
-
-
 class StreamingBackend:
     """Wraps the loaded backend for one job (and sits under ``ToolBackend`` for tool-integrated
     reasoning): one sample per engine call, so samples stream in as they finish; token streaming where
@@ -382,18 +314,14 @@ class StreamingBackend:
     def _generate_one(
         self, prompt: Prompt, params: SamplingParams, on_text: Callable[[str], None]
     ) -> Generation:
-        inner: Any = self.inner
-        if getattr(inner, "name", None) == "hf" and hasattr(inner, "model") and hasattr(inner, "render"):
-            return hf_generate_streaming(inner, prompt, params, on_text, self.job.cancel_flag)
-        stream = getattr(inner, "stream", None)
-        if callable(stream):  # optional protocol: stream(prompt, params) yields text pieces
-            t0, text = time.perf_counter(), ""
-            for piece in stream(prompt, params):
-                self.job.check()
-                text += piece
-                on_text(text)
-            return Generation(text, len(text.split()), "stop", time.perf_counter() - t0)
-        return inner.generate([prompt], params)[0][0]
+        """The engine's ``stream``: token by token where it can, else the whole sample at once. The
+        cancel flag reaches the engine (it stops at its next token) and is checked after every piece."""
+
+        def step(text: str) -> None:
+            self.job.check()
+            on_text(text)
+
+        return collect_stream(self.inner.stream(prompt, params, self.job.cancel_flag), step)
 
 
 # ------------------------------------------------------------------------------------------ answers

@@ -84,6 +84,21 @@ def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
     return path
 
 
+def find_data_dir(data_dir: str | Path | None = None) -> Path | None:
+    """The one data-directory lookup: ``data_dir`` if given, else ``$MATHFORGE_DATA_DIR``; None when
+    neither names an existing folder (callers that can run without benchmarks skip them and say so)."""
+    try:
+        return resolve_data_dir(data_dir)
+    except BenchmarkDataError:
+        return None
+
+
+def benchmark_file(name: str, data_dir: str | Path, split: str = "test") -> Path:
+    """The file ``load_benchmark(name, data_dir, split)`` reads (it may not exist): what a stage that
+    uses the benchmark records in its manifest and key."""
+    return Path(data_dir) / get_spec(name).folder / f"{split}.jsonl"
+
+
 def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, record) for each non-blank line; an unreadable line yields its error text instead."""
     with path.open("rb") as fh:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -117,10 +116,11 @@ def train_classifier_command(
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
     """Train the math classifier with iterative recall and print held-out precision/recall per round."""
-    from mathforge.corpus.classifier import train_classifier
+    from mathforge.bench import find_data_dir
+    from mathforge.corpus.classifier_training import train_classifier
 
-    root = data_dir or os.environ.get("MATHFORGE_DATA_DIR")
-    if not root or not Path(root).is_dir():
+    root = find_data_dir(data_dir)
+    if root is None:
         _fail("no benchmark data directory for positives; pass --data-dir or set MATHFORGE_DATA_DIR")
     report = train_classifier(out, Path(root), web_dir, rounds, seed)
     table = Table(title=f"math classifier → {out}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -22,11 +21,12 @@ def decontam_command(
 ) -> None:
     """Write INPUT.clean.jsonl (records without benchmark overlap) and INPUT.clean.ledger.jsonl (which
     record matched which benchmark item through which 13-gram), and print a per-benchmark summary."""
+    from mathforge.bench import find_data_dir
     from mathforge.corpus.decontam import Decontaminator
     from mathforge.corpus.decontam_file import decontaminate_file
 
-    root = data_dir or os.environ.get("MATHFORGE_DATA_DIR")
-    if not root or not Path(root).is_dir():
+    root = find_data_dir(data_dir)
+    if root is None:
         typer.echo("error: no benchmark data directory; pass --data-dir or set MATHFORGE_DATA_DIR", err=True)
         raise typer.Exit(2)
     names = [b.strip() for b in bench.split(",")] if bench else None

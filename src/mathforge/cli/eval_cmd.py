@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -111,7 +110,7 @@ def eval_command(
         model=model,
         backend=backend,
         benchmarks=[b.strip() for b in bench.split(",") if b.strip()],
-        data_dir=str(data_dir) if data_dir else os.environ.get("MATHFORGE_DATA_DIR"),
+        data_dir=str(data_dir) if data_dir else None,  # None: load_benchmark reads $MATHFORGE_DATA_DIR
         source=source,
         out=str(out),
         prompt=prompt,

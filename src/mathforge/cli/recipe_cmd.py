@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import typer
@@ -34,12 +35,12 @@ def run_command(
 ) -> None:
     """Run the stages in order; a finished stage whose config and inputs are unchanged is skipped, a
     killed one resumes. Writes RUN/report.html."""
-    from mathforge.recipe import RecipeError, StageFailed, plan, run_recipe
+    from mathforge.config import ConfigError
+    from mathforge.recipe import StageFailed, plan, run_recipe
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    if data_dir:
-        os.environ["MATHFORGE_DATA_DIR"] = str(data_dir)
-    console = Console()
+    # bound to the terminal now: while a stage runs, sys.stdout points at the stage's log.txt
+    console = Console(file=sys.stdout)
     try:
         if dry_run:
             rows = plan(recipe, smoke=smoke, output=output)
@@ -79,9 +80,11 @@ def run_command(
             from_stage=from_stage,
             only=only,
             output=output,
+            data_dir=data_dir,
             log=lambda m: console.print(m, highlight=False),
+            console=console,
         )
-    except (RecipeError, StageFailed) as exc:
+    except (ConfigError, StageFailed) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     results = (result.summaries.get("eval") or {}).get("results") or {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -26,7 +25,9 @@ def _run_generate(families, n, seed, lang, levels, execute, data_dir, decontamin
 
     dec = None
     if decontaminate:
-        root = data_dir or os.environ.get("MATHFORGE_DATA_DIR")
+        from mathforge.bench import find_data_dir
+
+        root = find_data_dir(data_dir)
         if root:
             dec = Decontaminator.from_benchmarks(str(root))
         else:
@@ -74,14 +75,14 @@ def _run_generate(families, n, seed, lang, levels, execute, data_dir, decontamin
 
 
 def _summary(man: dict, out: Path) -> None:
-    table = Table(title=f"{man['counts']['items']} items → {out}")
+    table = Table(title=f"{man['summary']['counts']['items']} items → {out}")
     table.add_column("family")
     table.add_column("items", justify="right")
-    for fam, c in sorted(man["counts"]["by_family"].items()):
+    for fam, c in sorted(man["summary"]["counts"]["by_family"].items()):
         table.add_row(fam, str(c))
     Console().print(table)
     Console().print(
-        f"languages {man['counts']['by_language']}; rejected {man['counts']['rejected'] or 'none'}; "
+        f"languages {man['summary']['counts']['by_language']}; rejected {man['summary']['counts']['rejected'] or 'none'}; "
         f"{man['seconds']} s",
         highlight=False,
         soft_wrap=True,

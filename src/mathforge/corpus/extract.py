@@ -25,24 +25,26 @@ the text (``\\begin{align}…\\end{align}``) are kept bare, as in a LaTeX source
 would not compile.
 
 Per-node Python work is limited to the maths elements themselves: each kind of markup is located with
-one CSS query in C, and only when a cheap substring test on the raw page says it can be there.
+one CSS query in C, and only when a cheap substring test on the raw page says it can be there. MathML
+that carries no TeX is converted by :mod:`mathforge.corpus.mathml`; page bytes are decoded by
+:mod:`mathforge.corpus.encoding`, as the readers decode them.
 """
 
 from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from resiliparse.extract.html2text import extract_plain_text
-from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 from resiliparse.parse.html import HTMLTree, NodeType
 
 from mathforge.corpus.document import Document
+from mathforge.corpus.encoding import decode_html
+from mathforge.corpus.mathml import math_display, math_tex
 
 __all__ = ["benchmark_extract", "decode_html", "extract_step", "html_to_text"]
 
@@ -134,429 +136,9 @@ def _render(tex: str, display: bool) -> str:
     return f"$${tex}$$" if display else f"${tex}$"
 
 
-# ------------------------------------------------------------------------------------------ MathML
-
-_GREEK = dict(
-    zip(
-        "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩϵϑϕϖϱς",
-        [
-            r"\alpha",
-            r"\beta",
-            r"\gamma",
-            r"\delta",
-            r"\varepsilon",
-            r"\zeta",
-            r"\eta",
-            r"\theta",
-            r"\iota",
-            r"\kappa",
-            r"\lambda",
-            r"\mu",
-            r"\nu",
-            r"\xi",
-            r"\pi",
-            r"\rho",
-            r"\sigma",
-            r"\tau",
-            r"\upsilon",
-            r"\varphi",
-            r"\chi",
-            r"\psi",
-            r"\omega",
-            r"\Gamma",
-            r"\Delta",
-            r"\Theta",
-            r"\Lambda",
-            r"\Xi",
-            r"\Pi",
-            r"\Sigma",
-            r"\Upsilon",
-            r"\Phi",
-            r"\Psi",
-            r"\Omega",
-            r"\epsilon",
-            r"\vartheta",
-            r"\phi",
-            r"\varpi",
-            r"\varrho",
-            r"\varsigma",
-        ],
-        strict=True,
-    )
-)
-_SYMBOLS = {
-    "±": r"\pm",
-    "∓": r"\mp",
-    "×": r"\times",
-    "÷": r"\div",
-    "⋅": r"\cdot",
-    "·": r"\cdot",
-    "∗": "*",
-    "∘": r"\circ",
-    "−": "-",
-    "≤": r"\leq",
-    "≥": r"\geq",
-    "≠": r"\neq",
-    "≈": r"\approx",
-    "≡": r"\equiv",
-    "∼": r"\sim",
-    "≃": r"\simeq",
-    "≅": r"\cong",
-    "∝": r"\propto",
-    "≪": r"\ll",
-    "≫": r"\gg",
-    "∞": r"\infty",
-    "∑": r"\sum",
-    "∏": r"\prod",
-    "∐": r"\coprod",
-    "∫": r"\int",
-    "∬": r"\iint",
-    "∮": r"\oint",
-    "∂": r"\partial",
-    "∇": r"\nabla",
-    "√": r"\surd",
-    "∈": r"\in",
-    "∉": r"\notin",
-    "∋": r"\ni",
-    "⊂": r"\subset",
-    "⊃": r"\supset",
-    "⊆": r"\subseteq",
-    "⊇": r"\supseteq",
-    "∪": r"\cup",
-    "∩": r"\cap",
-    "∅": r"\emptyset",
-    "∀": r"\forall",
-    "∃": r"\exists",
-    "¬": r"\neg",
-    "∧": r"\wedge",
-    "∨": r"\vee",
-    "⊕": r"\oplus",
-    "⊗": r"\otimes",
-    "→": r"\to",
-    "←": r"\leftarrow",
-    "↔": r"\leftrightarrow",
-    "⇒": r"\Rightarrow",
-    "⇐": r"\Leftarrow",
-    "⇔": r"\Leftrightarrow",
-    "⟹": r"\implies",
-    "⟺": r"\iff",
-    "↦": r"\mapsto",
-    "⟨": r"\langle",
-    "⟩": r"\rangle",
-    "〈": r"\langle",
-    "〉": r"\rangle",
-    "‖": r"\|",
-    "∣": "|",
-    "…": r"\ldots",
-    "⋯": r"\cdots",
-    "⋮": r"\vdots",
-    "⋱": r"\ddots",
-    "′": "'",
-    "″": "''",
-    "ℝ": r"\mathbb{R}",
-    "ℕ": r"\mathbb{N}",
-    "ℤ": r"\mathbb{Z}",
-    "ℚ": r"\mathbb{Q}",
-    "ℂ": r"\mathbb{C}",
-    "ℓ": r"\ell",
-    "ℏ": r"\hbar",
-    "⊥": r"\perp",
-    "∥": r"\parallel",
-    "∠": r"\angle",
-    "°": r"^\circ",
-    "{": r"\{",
-    "}": r"\}",
-    "#": r"\#",
-    "%": r"\%",
-    "&": r"\&",
-    "\u2061": "",  # function application
-    "\u2062": "",  # invisible times
-    "\u2063": ",",  # invisible separator
-    "\u2064": "+",  # invisible plus
-    "\u200b": "",
-}
-_FUNCS = frozenset(
-    [
-        "sin",
-        "cos",
-        "tan",
-        "cot",
-        "sec",
-        "csc",
-        "arcsin",
-        "arccos",
-        "arctan",
-        "sinh",
-        "cosh",
-        "tanh",
-        "coth",
-        "log",
-        "ln",
-        "lg",
-        "exp",
-        "lim",
-        "liminf",
-        "limsup",
-        "max",
-        "min",
-        "sup",
-        "inf",
-        "det",
-        "dim",
-        "ker",
-        "deg",
-        "gcd",
-        "arg",
-        "hom",
-        "Pr",
-    ]
-)
-_BIG_OPS = frozenset(
-    [
-        r"\sum",
-        r"\prod",
-        r"\coprod",
-        r"\int",
-        r"\iint",
-        r"\oint",
-        r"\lim",
-        r"\max",
-        r"\min",
-        r"\sup",
-        r"\inf",
-        r"\bigcup",
-        r"\bigcap",
-    ]
-)
-_ACCENTS = {
-    "¯": r"\overline",
-    "‾": r"\overline",
-    "_": r"\underline",
-    "^": r"\hat",
-    "ˆ": r"\hat",
-    "~": r"\tilde",
-    "˜": r"\tilde",
-    "→": r"\vec",
-    "⃗": r"\vec",
-    "˙": r"\dot",
-    "¨": r"\ddot",
-    "⏞": r"\overbrace",
-    "⏟": r"\underbrace",
-    "︷": r"\overbrace",
-    "︸": r"\underbrace",
-}
-_VARIANTS = {
-    "bold": r"\mathbf",
-    "double-struck": r"\mathbb",
-    "script": r"\mathcal",
-    "fraktur": r"\mathfrak",
-    "sans-serif": r"\mathsf",
-    "monospace": r"\mathtt",
-}
-_MATRIX_ENVS = {("(", ")"): "pmatrix", ("[", "]"): "bmatrix", ("|", "|"): "vmatrix", ("‖", "‖"): "Vmatrix"}
-_SPACES = {
-    "1em": r"\quad",
-    "2em": r"\qquad",
-    "thickmathspace": r"\;",
-    "mediummathspace": r"\:",
-    "thinmathspace": r"\,",
-}
-_WS = re.compile(r"[ \t\r\n]+")
-_CMD_END = re.compile(r"\\[A-Za-z]+$")
-_SCRIPT_END = re.compile(r"[_^][A-Za-z0-9]$")
-_SIMPLE_ARG = re.compile(r"^(?:.|\\[A-Za-z]+|\\[A-Za-z]+\{[^{}]*\})$", re.S)
-
-
-def _join(parts: Iterable[str]) -> str:
-    out = ""
-    for p in parts:
-        if not p:
-            continue
-        if out and p[0].isalnum() and (_CMD_END.search(out) or _SCRIPT_END.search(out)):
-            out += " "  # \alpha x, not \alphax; x^2 y, not x^2y
-        out += p
-    return out
-
-
-def _arg(s: str) -> str:
-    return s if len(s) == 1 or re.fullmatch(r"\\[A-Za-z]+", s) else "{" + s + "}"
-
-
-def _base(s: str) -> str:
-    return s if _SIMPLE_ARG.match(s) or s[-1:] in ")]|" else "{" + s + "}"
-
-
 def _qsa(root, selectors: str) -> list:
     # ``.values()``: iterating the collection itself builds a wrapper for every node of the document
     return root.query_selector_all(selectors).values()
-
-
-def _elements(el) -> list:
-    return [c for c in el.child_nodes.values() if c.type == _ELEMENT]
-
-
-def _tag(el) -> str:
-    t = el.tag
-    return t.rsplit(":", 1)[-1] if ":" in t else t
-
-
-def _token(el) -> str:
-    raw = el.text or ""
-    text = raw.strip()
-    tag = _tag(el)
-    if tag == "mtext":
-        # keep the spaces of "if "; drop only the indentation of pretty-printed MathML
-        text = _WS.sub(" ", raw.strip(" \t\r\n") if "\n" in raw else raw).replace("\xa0", " ")
-        return r"\text{" + text + "}" if text.strip() else r"\ "
-    if tag == "ms":
-        return r'\text{"' + text + '"}'
-    if tag == "mn":
-        return text
-    if tag == "mi" and len(text) > 1:
-        if text in _FUNCS:
-            return "\\" + text
-        if not any(ch in _GREEK or ch in _SYMBOLS for ch in text):
-            return r"\mathrm{" + text + "}"
-    if tag == "mo" and text in _FUNCS:
-        return "\\" + text
-    out = []
-    for ch in text:
-        if ch in _GREEK:
-            out.append(_GREEK[ch])
-        elif ch in _SYMBOLS:
-            out.append(_SYMBOLS[ch])
-        elif ord(ch) >= 0x1D400:  # mathematical alphanumeric symbols: 𝑥 → x
-            out.append(unicodedata.normalize("NFKC", ch))
-        else:
-            out.append(ch)
-    s = _join(out)
-    variant = el.getattr("mathvariant") if tag == "mi" else None
-    if variant in _VARIANTS and s:
-        return _VARIANTS[variant] + "{" + s + "}"
-    if variant == "normal" and len(s) == 1 and s.isalpha():
-        return r"\mathrm{" + s + "}"
-    return s
-
-
-def _mml(el) -> str:
-    """A small MathML → LaTeX converter, for MathML without a TeX annotation or ``alttext``."""
-    tag = _tag(el)
-    if tag in ("mi", "mn", "mo", "mtext", "ms"):
-        return _token(el)
-    if tag in ("annotation", "annotation-xml", "mphantom", "none", "mprescripts"):
-        return ""
-    kids = _elements(el)
-    if tag == "semantics":
-        return _mml(kids[0]) if kids else ""
-    if tag == "mspace":
-        return _SPACES.get(el.getattr("width") or "", "")
-    if tag == "mfrac" and len(kids) == 2:
-        a, b = _mml(kids[0]), _mml(kids[1])
-        if (el.getattr("linethickness") or "").strip() in ("0", "0px", "0em"):
-            return "{" + a + r" \atop " + b + "}"
-        return r"\frac{" + a + "}{" + b + "}"
-    if tag == "msqrt":
-        return r"\sqrt{" + _join(map(_mml, kids)) + "}"
-    if tag == "mroot" and len(kids) == 2:
-        return r"\sqrt[" + _mml(kids[1]) + "]{" + _mml(kids[0]) + "}"
-    if tag in ("msup", "msub") and len(kids) == 2:
-        op = "^" if tag == "msup" else "_"
-        base = _mml(kids[0])
-        return _base(base) + op + _arg(_mml(kids[1])) if base else "{}" + op + _arg(_mml(kids[1]))
-    if tag == "msubsup" and len(kids) == 3:
-        base = _mml(kids[0]) or "{}"
-        return _base(base) + "_" + _arg(_mml(kids[1])) + "^" + _arg(_mml(kids[2]))
-    if tag in ("mover", "munder") and len(kids) == 2:
-        base, script = _mml(kids[0]), kids[1]
-        mark = (script.text or "").strip()
-        if _tag(script) == "mo" and mark in _ACCENTS:
-            return _ACCENTS[mark] + "{" + base + "}"
-        s = _mml(script)
-        op = "^" if tag == "mover" else "_"
-        if base in _BIG_OPS:
-            return base + op + _arg(s)
-        return (r"\overset{" if tag == "mover" else r"\underset{") + s + "}{" + base + "}"
-    if tag == "munderover" and len(kids) == 3:
-        base, under, over = _mml(kids[0]), _mml(kids[1]), _mml(kids[2])
-        if base in _BIG_OPS:
-            return base + "_" + _arg(under) + "^" + _arg(over)
-        return r"\underset{" + under + r"}{\overset{" + over + "}{" + base + "}}"
-    if tag == "mmultiscripts" and kids:
-        base, post, pre, into_pre = _mml(kids[0]), [], [], False
-        for k in kids[1:]:
-            if _tag(k) == "mprescripts":
-                into_pre = True
-                continue
-            (pre if into_pre else post).append(_mml(k))
-        out = ""
-        for sub, sup in zip(pre[::2], pre[1::2], strict=False):
-            out += "{}" + ("_" + _arg(sub) if sub else "") + ("^" + _arg(sup) if sup else "")
-        out += _base(base) if base else "{}"
-        for sub, sup in zip(post[::2], post[1::2], strict=False):
-            out += ("_" + _arg(sub) if sub else "") + ("^" + _arg(sup) if sup else "")
-        return out
-    if tag == "mtable":
-        return _table(el, "matrix")
-    if tag == "mfenced":
-        opening, closing = el.getattr("open", "("), el.getattr("close", ")")
-        sep = (el.getattr("separators", ",") or "").strip()[:1]
-        inner = sep.join(_mml(k) for k in kids)
-        return _SYMBOLS.get(opening, opening) + inner + _SYMBOLS.get(closing, closing)
-    if tag in ("mtr", "mlabeledtr", "mtd"):
-        return _join(map(_mml, kids))
-    # math, mrow, mstyle, mpadded, menclose, merror, unknown: the children in order
-    if len(kids) >= 2 and _tag(kids[0]) == "mo" and any(_tag(k) in ("mtable", "mfrac") for k in kids):
-        wrapped = _fenced(kids)
-        if wrapped:
-            return wrapped
-    if not kids:
-        return _token(el) if el.text and el.text.strip() else ""
-    return _join(map(_mml, kids))
-
-
-def _fenced(kids: list) -> str:
-    """``( mtable )`` → pmatrix and friends; ``{ mtable`` → cases; ``( a atop b )`` → binom."""
-    first = (kids[0].text or "").strip()
-    last = (kids[-1].text or "").strip() if _tag(kids[-1]) == "mo" else ""
-    if len(kids) == 3 and _tag(kids[1]) == "mfrac" and (first, last) == ("(", ")"):
-        frac = kids[1]
-        parts = _elements(frac)
-        if len(parts) == 2 and (frac.getattr("linethickness") or "").strip() in ("0", "0px", "0em"):
-            return r"\binom{" + _mml(parts[0]) + "}{" + _mml(parts[1]) + "}"
-        return ""
-    if len(kids) == 3 and _tag(kids[1]) == "mtable" and (first, last) in _MATRIX_ENVS:
-        return _table(kids[1], _MATRIX_ENVS[(first, last)])
-    if first == "{" and len(kids) == 2 and _tag(kids[1]) == "mtable":
-        return _table(kids[1], "cases")
-    return ""
-
-
-def _table(el, env: str) -> str:
-    rows = []
-    for row in _elements(el):
-        cells = _elements(row)
-        if _tag(row) == "mlabeledtr":
-            cells = cells[1:]
-        rows.append(" & ".join(_mml(c) for c in cells))
-    return r"\begin{" + env + "}" + r" \\ ".join(rows) + r"\end{" + env + "}"
-
-
-def _math_tex(math) -> tuple[str, str]:
-    """(TeX, kind) of a ``<math>`` element: its TeX annotation, else ``alttext``, else converted."""
-    ann = math.query_selector('annotation[encoding*="tex"], annotation[encoding*="TeX"]')
-    if ann is not None and (ann.text or "").strip():
-        return ann.text, "mathml"
-    alt = math.getattr("alttext")
-    if alt and alt.strip():
-        return alt, "mathml"
-    try:
-        return _mml(math), "mathml"
-    except RecursionError:  # absurdly deep MathML: its characters are better than nothing
-        return " ".join((math.text or "").split()), "mathml"
-
-
-def _math_display(math) -> bool:
-    return math.getattr("display") == "block" or math.getattr("mode") == "display"
 
 
 # ------------------------------------------------------------------------------------ DOM rewrite
@@ -641,13 +223,15 @@ def _rewrite(tree: HTMLTree, html: str, found: _Math) -> None:
             img = el.query_selector("img")
             display = (
                 el.query_selector('[class*="display"]') is not None
-                or (math is not None and _math_display(math))
+                or (math is not None and math_display(math))
                 or _alone_in_block(el)
             )
             if math is not None:
-                tex, _ = _math_tex(math)
+                tex = math_tex(math)
+            elif img is not None:
+                tex = img.getattr("alt") or ""
             else:
-                tex = (img.getattr("alt") or "") if img is not None else ""
+                tex = ""
             found.replace(tree, el, tex, display, "mathml")
 
     # KaTeX server-side HTML: the TeX annotation once, the rendered ``katex-html`` copy dropped.
@@ -656,10 +240,10 @@ def _rewrite(tree: HTMLTree, html: str, found: _Math) -> None:
             math = el.query_selector("math")
             parent = el.parent
             display = (parent is not None and "katex-display" in (parent.class_name or "")) or (
-                math is not None and _math_display(math)
+                math is not None and math_display(math)
             )
             if math is not None:
-                tex, _ = _math_tex(math)
+                tex = math_tex(math)
                 found.replace(tree, el, tex, display, "katex")
         for el in _qsa(root, ".katex-html"):  # rendered copies without a source
             el.decompose()
@@ -682,15 +266,14 @@ def _rewrite(tree: HTMLTree, html: str, found: _Math) -> None:
         for el in _qsa(root, "mjx-container"):
             math = el.query_selector("math")
             if math is not None:
-                tex, _ = _math_tex(math)
-                display = el.getattr("display") == "true" or _math_display(math)
+                tex = math_tex(math)
+                display = el.getattr("display") == "true" or math_display(math)
                 found.replace(tree, el, tex, display, "mathml")
 
     # Any other MathML.
     if "<math" in html or "<m:math" in html:
         for el in _qsa(root, "math"):
-            tex, kind = _math_tex(el)
-            found.replace(tree, el, tex, _math_display(el), kind)
+            found.replace(tree, el, math_tex(el), math_display(el), "mathml")
 
     # StackExchange: raw TeX with its delimiters in span.math-container.
     if "math-container" in html:
@@ -881,16 +464,6 @@ def _text_math(text: str, delims, opener_re: re.Pattern[str], found: _Math) -> s
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
-
-
-def decode_html(data: bytes) -> str:
-    """Bytes of a page → str: UTF-8 when the bytes are valid UTF-8 (most of the web, and a guess from
-    byte statistics gets it wrong on short pages), else the page's meta charset or resiliparse's
-    detection, invalid bytes replaced."""
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        return bytes_to_str(data, detect_encoding(data, from_html_meta=True), errors="replace")
 
 
 # Boilerplate the main-content heuristics miss on wikis (edit links, "Jump to navigation", navboxes).

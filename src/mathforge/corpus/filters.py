@@ -15,11 +15,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from mathforge.corpus.document import Document
+from mathforge.corpus.formulas import split_prose
 
-_MATH = re.compile(
-    r"\$\$.*?\$\$|\$[^$\n]{1,2000}?\$|\\\[.*?\\\]|\\\(.*?\\\)|\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S
-)
-_COMMAND = re.compile(r"\\[a-zA-Z]+\*?|[{}_^]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 STOP_WORDS = frozenset(
@@ -49,19 +46,6 @@ class FilterConfig:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def split_prose(text: str) -> tuple[str, int]:
-    """(prose with formulas and LaTeX commands removed, number of characters that were formulas)."""
-    math_chars = 0
-
-    def cut(m: re.Match) -> str:
-        nonlocal math_chars
-        math_chars += len(m.group(0))
-        return " "
-
-    prose = _MATH.sub(cut, text)
-    return _COMMAND.sub(" ", prose), math_chars
 
 
 def _dup_fraction(parts: list[str]) -> float:

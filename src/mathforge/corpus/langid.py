@@ -1,16 +1,15 @@
 """Language identification (English, Chinese, other) with py3langid, whose model ships inside the
-package — nothing is downloaded. Formulas are removed first (``x^2+1`` is no language) and a bounded
-sample of the prose is classified, which keeps the step fast on book-length documents."""
+package — nothing is downloaded. Formulas are removed first (``x^2+1`` is no language), with the same
+cut as the quality filters (:func:`mathforge.corpus.formulas.split_prose`), and a bounded sample of the
+prose is classified, which keeps the step fast on book-length documents."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from mathforge.corpus.document import Document
+from mathforge.corpus.formulas import split_prose
 
-_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]{0,400}\$|\\\[.*?\\\]|\\\(.*?\\\)", re.S)
-_COMMAND = re.compile(r"\\[a-zA-Z]+\*?")
 SAMPLE_CHARS = 3000
 
 
@@ -30,7 +29,7 @@ def prose_sample(text: str, limit: int = SAMPLE_CHARS) -> str:
         half = limit // 2
         mid = len(text) // 2
         text = text[: 2 * limit] + "\n" + text[mid - half : mid + half]
-    prose = _COMMAND.sub(" ", _MATH.sub(" ", text))
+    prose = split_prose(text)[0]
     return prose[:limit] if len(prose) > limit else prose
 
 

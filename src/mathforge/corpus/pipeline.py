@@ -27,68 +27,10 @@ from typing import Any
 
 from mathforge.corpus.config import ConfigError, CorpusConfig
 from mathforge.corpus.document import Document, ReadError
+from mathforge.corpus.shards import RunPaths, ShardSpec, is_done, mark_done, read_rows, write_rows
 
 STEPS = ("read", "extract", "langid", "classify", "filter", "dedup", "decontam")
 Step = Callable[[list[Document]], list[Document]]
-
-
-@dataclass
-class ShardSpec:
-    index: int
-    files: list[str]
-
-    @property
-    def name(self) -> str:
-        return f"shard-{self.index:05d}"
-
-
-@dataclass
-class RunPaths:
-    root: Path
-
-    @property
-    def work(self) -> Path:
-        return self.root / "_work"
-
-    def process(self, shard: ShardSpec) -> Path:
-        return self.work / "process" / f"{shard.name}.parquet"
-
-    def finish(self, shard: ShardSpec) -> Path:
-        return self.work / "finish" / f"{shard.name}.parquet"
-
-    def docs(self, shard: ShardSpec) -> Path:
-        return self.root / "docs" / f"{shard.name}.jsonl"
-
-    def ledger(self, shard: ShardSpec) -> Path:
-        return self.work / "ledger" / f"{shard.name}.jsonl"
-
-    @property
-    def dedup(self) -> Path:
-        return self.work / "dedup.json"
-
-
-# ---------------------------------------------------------------- markers (resumability)
-
-
-def _marker(path: Path) -> Path:
-    return path.with_suffix(path.suffix + ".done")
-
-
-def is_done(path: Path, key: str) -> dict[str, Any] | None:
-    m = _marker(path)
-    if not (m.is_file() and path.exists()):
-        return None
-    try:
-        info = json.loads(m.read_text())
-    except json.JSONDecodeError:
-        return None
-    return info if info.get("key") == key else None
-
-
-def mark_done(path: Path, key: str, info: dict[str, Any]) -> None:
-    tmp = _marker(path).with_suffix(".tmp")
-    tmp.write_text(json.dumps({"key": key, **info}))
-    os.replace(tmp, _marker(path))
 
 
 def shard_key(cfg: CorpusConfig, shard: ShardSpec) -> str:
@@ -214,7 +156,7 @@ def process_shard(shard: ShardSpec, cfg: CorpusConfig, paths: RunPaths) -> dict[
     rows = [d.to_row() for d in docs]
     for r, e, b, g in zip(rows, exact, bands, sigs, strict=True):
         r["exact_key"], r["bands"], r["sig"] = e, b, g
-    _write_rows(out, rows)
+    write_rows(out, rows)
     info = {
         "documents": len(docs),
         "errors": [str(e) for e in errors],
@@ -245,38 +187,6 @@ def dedup_keys(docs: list[Document], cfg: CorpusConfig) -> tuple[list, list, lis
     return exact, bands, sigs
 
 
-def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    schema = pa.schema(
-        [
-            ("id", pa.string()),
-            ("text", pa.string()),
-            ("source", pa.string()),
-            ("kind", pa.string()),
-            ("meta", pa.string()),
-            ("dropped", pa.string()),
-            ("reason", pa.string()),
-            ("sizes", pa.string()),
-            ("exact_key", pa.uint64()),
-            ("bands", pa.list_(pa.uint64())),
-            ("sig", pa.list_(pa.uint32())),
-        ]
-    )
-    table = pa.Table.from_pylist(rows, schema=schema)
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
-
-
-def _read_rows(path: Path, columns: list[str] | None = None) -> list[dict[str, Any]]:
-    import pyarrow.parquet as pq
-
-    return pq.read_table(path, columns=columns).to_pylist()
-
-
 # ---------------------------------------------------------------- phase 2: global dedup
 
 
@@ -295,7 +205,7 @@ def global_dedup(shards: list[ShardSpec], cfg: CorpusConfig, paths: RunPaths) ->
     bands: list[list[int] | None] = []
     sigs: list[list[int] | None] = []
     for s in shards:
-        for r in _read_rows(paths.process(s), ["id", "dropped", "exact_key", "bands", "sig"]):
+        for r in read_rows(paths.process(s), ["id", "dropped", "exact_key", "bands", "sig"]):
             if not r["dropped"]:
                 ids.append(r["id"])
                 exact.append(r["exact_key"])
@@ -334,7 +244,7 @@ def finish_shard(
     done = is_done(out, key)
     if done:
         return {**done, "skipped": True}
-    docs = [Document.from_row(r) for r in _read_rows(paths.process(shard))]
+    docs = [Document.from_row(r) for r in read_rows(paths.process(shard))]
 
     def dedup_step(batch: list[Document]) -> list[Document]:
         for d in batch:
@@ -389,7 +299,7 @@ def finish_shard(
         r["text"] = ""  # the funnel needs sizes and reasons, not the text (that is in docs/)
         r["exact_key"], r["bands"], r["sig"] = None, None, None
         rows.append(r)
-    _write_rows(out, rows)
+    write_rows(out, rows)
     info = {"documents": sum(d.alive for d in docs), "contaminated": len({x["id"] for x in ledger})}
     mark_done(out, key, info)
     return info

@@ -31,7 +31,7 @@ def ray_map_shards(fn: Callable, shards: list, cfg, phase: str, progress=None) -
     ray = _ensure_ray(cfg.run.ray_address, cfg.run.workers)
 
     def run_batch(batch: dict[str, Any]) -> dict[str, Any]:  # Ray ships ``fn`` with this closure
-        from mathforge.corpus.pipeline import ShardSpec
+        from mathforge.corpus.shards import ShardSpec
 
         task = fn
         out = []

@@ -18,7 +18,8 @@ the next record where the format allows it.
   text outputs. ``.txt`` → ``text``.
 
 Text is decoded from the BOM, the declared charset (HTTP header, then HTML ``<meta>``), else UTF-8; bytes
-that do not decode are replaced and counted in ``meta["replacement_chars"]`` (not an error).
+that do not decode are replaced and counted in ``meta["replacement_chars"]`` (not an error). The decoder
+is :mod:`mathforge.corpus.encoding`'s, which the HTML extractor shares.
 
 Every document gets ``id = doc_id(path, n)`` and ``source = "<path>#<n>"``, ``n`` being the 1-based line
 (JSONL), row (Parquet), record (WARC, counting every record in the file) or element (JSON array); files
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from mathforge.corpus.document import Document, ReadError, doc_id
+from mathforge.corpus.encoding import BOMS, decode_text
 from mathforge.corpus.latex import clean_latex
 
 __all__ = [
@@ -227,13 +229,6 @@ _MAGIC = (
     (b"PAR1", "a Parquet file"),
     (b"SQLite format 3\x00", "an SQLite database"),
 )
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
@@ -242,7 +237,7 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 def _binary_reason(data: bytes) -> str | None:
     """Why ``data`` is not text (None when it looks like text)."""
     head = data[:8192]
-    if any(head.startswith(bom) for bom, _ in _BOMS):
+    if any(head.startswith(bom) for bom, _ in BOMS):
         return None
     for magic, what in _MAGIC:
         if head.startswith(magic):
@@ -254,82 +249,6 @@ def _binary_reason(data: bytes) -> str | None:
     if ctrl > max(8, len(head) // 20):
         return f"{ctrl} control bytes in the first {len(head)} bytes"
     return None
-
-
-# WHATWG encoding labels that Python spells differently or that browsers widen.
-_CHARSET_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "l1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "iso-8859-9": "cp1254",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "shift_jis": "cp932",
-    "shift-jis": "cp932",
-    "sjis": "cp932",
-    "x-sjis": "cp932",
-    "euc-kr": "cp949",
-    "ks_c_5601-1987": "cp949",
-    "utf8": "utf-8",
-    "unicode": "utf-8",
-}
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
-
-
-def _charset(label: str | None) -> str | None:
-    """A Python codec name for an encoding label, or None when the label is unknown."""
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    label = _CHARSET_ALIASES.get(label, label)
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    return _CHARSET_ALIASES.get(name, name)
-
-
-def _decode(data: bytes, declared: str | None = None, sniff_html: bool = False) -> tuple[str, dict[str, Any]]:
-    """Bytes → text: BOM, then the declared charset, then an HTML <meta> charset, then UTF-8.
-
-    Bytes invalid in the chosen encoding are replaced with U+FFFD; ``meta`` then records how many
-    (``replacement_chars``) — a soft signal for a later filter, not a read error.
-    """
-    meta: dict[str, Any] = {}
-    encoding = None
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            encoding = name
-            break
-    if encoding is None:
-        encoding = _charset(declared)
-    if encoding is None and sniff_html:
-        m = _META_CHARSET.search(data[:4096])
-        if m:
-            encoding = _charset(m.group(1).decode("ascii", "replace"))
-            if encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
-                encoding = "utf-8"  # the bytes we just read as ASCII say otherwise
-    encoding = encoding or "utf-8"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError:
-        try:  # pages re-saved as UTF-8 keep their old declaration; servers mislabel pages
-            text = data.decode("utf-8")
-            meta["declared_encoding"], encoding = encoding, "utf-8"
-        except UnicodeDecodeError:
-            text = data.decode(encoding, errors="replace")
-            meta["replacement_chars"] = text.count("\ufffd")
-    except LookupError:  # pragma: no cover - _charset only returns known codecs
-        encoding = "utf-8"
-        text = data.decode("utf-8", errors="replace")
-        meta["replacement_chars"] = text.count("\ufffd")
-    meta["encoding"] = "utf-8" if encoding == "utf-8-sig" else encoding
-    return text, meta
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
@@ -389,7 +308,7 @@ def _read_single(path: Path, src: str, max_doc_bytes: int, kind: str) -> Iterato
     if why:
         yield ReadError(src, f"not a text file ({why}); remove it or give it the right extension")
         return
-    text, meta = _decode(data, sniff_html=kind == "html")
+    text, meta = decode_text(data, sniff_html=kind == "html")
     if kind == "html":
         meta.update(_html_meta(text))
     elif kind == "latex":
@@ -451,7 +370,7 @@ def _read_notebook(path: Path, src: str, max_doc_bytes: int) -> Iterator[Documen
     if isinstance(data, ReadError):
         yield data
         return
-    text, meta = _decode(data)
+    text, meta = decode_text(data)
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -776,7 +695,7 @@ def _read_json(path: Path, src: str, max_doc_bytes: int) -> Iterator[Document | 
                 src, f"{fh.failure}; the JSON cannot be parsed (re-download or re-compress the file)"
             )
             return
-    text, dec = _decode(bytes(body))
+    text, dec = decode_text(bytes(body))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -948,7 +867,7 @@ def _warc_response(rec: Any, src: str, n: int, max_doc_bytes: int) -> Document |
     why = _binary_reason(data)
     if why:
         return ReadError(src, f"{where}: payload labelled HTML is not text ({why}); skipped")
-    text, meta = _decode(data, declared=rec.http_charset, sniff_html=True)
+    text, meta = decode_text(data, declared=rec.http_charset, sniff_html=True)
     if not text.strip():
         return None
     info: dict[str, Any] = {"url": url, "date": (headers.get("WARC-Date") or "").strip()}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mathforge.corpus.document import Document
+from mathforge.corpus.shards import read_rows
 
 STEP_ORDER = ("read", "extract", "langid", "classify", "filter", "dedup", "decontam")
 
@@ -58,9 +59,7 @@ def funnel(docs: list[Document], steps: list[str]) -> list[dict[str, Any]]:
 
 
 def build_report(cfg, paths, shards, errors: list[str], manifest, timings) -> dict[str, Any]:
-    from mathforge.corpus.pipeline import _read_rows
-
-    docs = [Document.from_row(r) for s in shards for r in _read_rows(paths.finish(s))]
+    docs = [Document.from_row(r) for s in shards for r in read_rows(paths.finish(s))]
     steps = [s for s in STEP_ORDER if any(s in d.sizes or d.dropped == s for d in docs)]
     per_bench: dict[str, set] = defaultdict(set)
     per_bench_items: dict[str, set] = defaultdict(set)

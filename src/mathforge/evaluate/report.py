@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import html
 import json
-from pathlib import Path
 from typing import Any
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-
-
-def write_jsonl_atomic(path: Path, rows: list[dict[str, Any]]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for r in rows:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    tmp.replace(path)
 
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
+
+
+def _at_k(m: dict[str, Any] | None) -> str:
+    """``maj@k``/``rm@k`` cell: accuracy with its k, or '-' when the run did not compute it."""
+    return f"{_pct(m['accuracy'])} (k={m['k']})" if m else "-"
 
 
 def markdown_table(metrics: dict[str, Any]) -> str:
@@ -36,12 +26,17 @@ def markdown_table(metrics: dict[str, Any]) -> str:
     ]
     for name, m in metrics["benchmarks"].items():
         lo, hi = m["ci95"]
-        maj = _pct(m["maj@k"]["accuracy"]) + f" (k={m['maj@k']['k']})" if "maj@k" in m else "-"
         pk = m.get("pass@k", {})
-        pass_k = f"{_pct(pk[max(pk, key=int)])} (k={max(pk, key=int)})" if pk else "-"
-        lines.append(
-            f"| {name} | {m['items']} | {_pct(m['accuracy'])} | {_pct(lo)}–{_pct(hi)} | {maj} | {pass_k} |"
-        )
+        cells = [
+            name,
+            str(m["items"]),
+            _pct(m["accuracy"]),
+            f"{_pct(lo)}–{_pct(hi)}",
+            _at_k(m.get("maj@k")),
+            _at_k(m.get("rm@k")),
+            f"{_pct(pk[max(pk, key=int)])} (k={max(pk, key=int)})" if pk else "-",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(f"sampling: {json.dumps(metrics['run']['sampling'])}; prompt: {metrics['run']['prompt']}")
     return "\n".join(lines) + "\n"

@@ -15,10 +15,11 @@ from mathforge.bench import load_benchmark
 from mathforge.bench.problem import Problem
 from mathforge.evaluate.cache import ResultCache, cache_key
 from mathforge.evaluate.metrics import majority, score
-from mathforge.evaluate.report import html_report, markdown_table, write_json_atomic, write_jsonl_atomic
+from mathforge.evaluate.report import html_report, markdown_table
 from mathforge.grade import GradeItem, SymbolicPool, grade_many
 from mathforge.infer import Backend, BackendSpec, Generation, SamplingParams, get_backend
 from mathforge.prompts import TOOL_STYLES, Prompt, build_prompt, describe_templates
+from mathforge.stage_io import input_identities, write_json, write_jsonl, write_manifest, write_text_atomic
 from mathforge.versions import package_versions
 
 
@@ -135,17 +136,6 @@ class _Ticker:
             self.hook(self.name, self.done, self.total, self.acc)
 
 
-def _default_chunk(spec: BackendSpec) -> int:
-    """Items generated between durable saves: small for one-at-a-time engines (a kill loses little),
-    large enough for batching engines to fill their batches."""
-    return {
-        "hf": 2 * spec.batch_size,
-        "openai": 4 * spec.concurrency,
-        "llamacpp": 4,
-        "vllm": 512,
-    }.get(spec.backend, 16)
-
-
 def _grade_into(
     rows: list[dict[str, Any] | None],
     items: list[Problem],
@@ -177,6 +167,16 @@ def _tally(rows: list[dict[str, Any] | None]) -> tuple[int, int, float]:
     """(done, total, running accuracy of the first sample) for the progress bar."""
     done = [r for r in rows if r is not None]
     return len(done), len(rows), sum(r["correct"][0] for r in done) / max(1, len(done))
+
+
+def _benchmark_files(config: EvalConfig) -> list[Path]:
+    """The local files the evaluation read (none for hub sources)."""
+    from mathforge.bench import benchmark_file, find_data_dir
+
+    root = find_data_dir(config.data_dir)
+    if config.source != "local" or root is None:
+        return []
+    return [f for f in (benchmark_file(n, root) for n in config.benchmarks) if f.is_file()]
 
 
 def run_eval(
@@ -254,7 +254,7 @@ def run_eval(
                 final = [r for r in rows if r is not None]
                 bench_dir = out / name
                 bench_dir.mkdir(exist_ok=True)
-                write_jsonl_atomic(bench_dir / "samples.jsonl", final)
+                write_jsonl(bench_dir / "samples.jsonl", final)
                 metrics["benchmarks"][name] = score(final, params.n)
     finally:
         cache.close()
@@ -275,7 +275,19 @@ def run_eval(
         "generated_this_run": generated,
         "from_cache": cached_n,
     }
-    write_json_atomic(out / "metrics.json", metrics)
-    (out / "results.md").write_text(markdown_table(metrics), encoding="utf-8")
-    (out / "report.html").write_text(html_report(metrics), encoding="utf-8")
+    write_json(out / "metrics.json", metrics, indent=2)
+    write_text_atomic(out / "results.md", markdown_table(metrics))
+    write_text_atomic(out / "report.html", html_report(metrics))
+    write_manifest(
+        out,
+        stage="eval",
+        config={k: v for k, v in asdict(config).items() if k != "backend_spec"},
+        inputs=input_identities(_benchmark_files(config)),
+        outputs={"metrics": "metrics.json", "table": "results.md", "report": "report.html"},
+        summary={
+            n: {"accuracy": m["accuracy"], "items": m["items"]} for n, m in metrics["benchmarks"].items()
+        },
+        packages=EVAL_PACKAGES,
+        command=metrics["run"]["command"],
+    )
     return EvalResult(out, metrics, generated, cached_n)

@@ -8,6 +8,7 @@ from mathforge.infer.base import (
     BackendSpec,
     Generation,
     SamplingParams,
+    collect_stream,
     get_backend,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "BackendSpec",
     "Generation",
     "SamplingParams",
+    "collect_stream",
     "get_backend",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 from mathforge.prompts import Prompt
@@ -35,7 +37,7 @@ class SamplingParams:
 @dataclass(frozen=True)
 class Generation:
     """One sampled completion. ``finish_reason`` is ``stop``, ``length`` or ``error`` (then ``error`` says
-    why; the item is kept and counted, not lost)."""
+    why; the item is kept and counted, not lost), or ``cancelled`` when a stream's cancel flag ended it."""
 
     text: str
     tokens: int = 0
@@ -69,9 +71,20 @@ class BackendSpec:
 
 ProgressFn = Callable[[int], None]
 
+TextStream = Generator[str, None, Generation | None]
+"""What ``Backend.stream`` returns: text pieces as they come; the generator's return value (``None``
+allowed, for simple engines) is the finished ``Generation``. ``collect_stream`` drains one."""
+
+
+def truncate_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
+    """Cut ``text`` at the first stop string (engines that overshoot a stop string leave its tail)."""
+    cut = min((i for s in stop if s and (i := text.find(s)) != -1), default=-1)
+    return (text[:cut], True) if cut != -1 else (text, False)
+
 
 class Backend(Protocol):
-    """What the evaluation runner needs from a generation engine."""
+    """What the evaluation runner and the app need from a generation engine. The backends subclass it
+    to inherit the default ``stream``."""
 
     name: str
     model_id: str
@@ -86,11 +99,74 @@ class Backend(Protocol):
         """Versions and settings that a reproduction needs."""
         ...
 
+    def stream(
+        self, prompt: Prompt, params: SamplingParams, cancel: threading.Event | None = None
+    ) -> TextStream:
+        """One sample (``params.n`` is ignored) as text pieces while the engine writes it; the pieces join
+        to what ``generate`` returns for the same prompt and greedy params (stop strings cut the same
+        way). ``cancel`` set, or the generator closed, stops the engine at its next token.
 
-def truncate_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
-    """Cut ``text`` at the first stop string (engines that overshoot a stop string leave its tail)."""
-    cut = min((i for s in stop if s and (i := text.find(s)) != -1), default=-1)
-    return (text[:cut], True) if cut != -1 else (text, False)
+        This default, for engines that cannot stream (vLLM's offline engine), yields the whole sample as
+        one piece once ``generate`` returns; a cancel then only takes effect before it starts."""
+        if cancel is not None and cancel.is_set():
+            return Generation("", 0, "cancelled")
+        gen = self.generate([prompt], replace(params, n=1))[0][0]
+        if gen.text:
+            yield gen.text
+        return gen
+
+
+class StopBuffer:
+    """Turns an engine's growing text into pieces that are safe to show: it holds back a tail that may
+    still become a stop string (or is half a character, ``\ufffd``) and ends at the first stop string,
+    so the pieces join to exactly the text ``truncate_at_stop`` gives ``generate``."""
+
+    def __init__(self, stop: Sequence[str]) -> None:
+        self.stop = [s for s in stop if s]
+        self.sent = ""
+        self.stopped = False
+
+    def feed(self, text: str) -> str:
+        """``text``: everything generated so far. Returns the new piece to show (may be empty)."""
+        if self.stopped:
+            return ""
+        cut, self.stopped = truncate_at_stop(text, self.stop)
+        if not self.stopped:
+            hold = max((k for s in self.stop for k in range(1, len(s)) if cut.endswith(s[:k])), default=0)
+            cut = cut[: len(cut) - hold]
+            while cut.endswith("\ufffd"):  # an incomplete UTF-8 sequence: wait for its other bytes
+                cut = cut[:-1]
+        return self._advance(cut)
+
+    def finish(self, text: str) -> str:
+        """The rest of the final ``text`` (already cut at its stop string by the caller)."""
+        return self._advance(text)
+
+    def _advance(self, text: str) -> str:
+        if len(text) <= len(self.sent) or not text.startswith(self.sent):
+            return ""  # nothing new, or the decode changed earlier text: wait until it agrees again
+        piece, self.sent = text[len(self.sent) :], text
+        return piece
+
+
+def collect_stream(pieces: Iterator[str], on_text: Callable[[str], None] | None = None) -> Generation:
+    """Drain a ``Backend.stream``: ``on_text(text so far)`` after every piece; returns the stream's
+    ``Generation`` (or one made of the joined text). If ``on_text`` raises (a cancelled job), the stream
+    is closed, which stops its engine."""
+    t0, text = time.perf_counter(), ""
+    try:
+        while True:
+            try:
+                piece = next(pieces)
+            except StopIteration as end:
+                return end.value or Generation(text, 0, "stop", time.perf_counter() - t0)
+            text += piece
+            if on_text is not None:
+                on_text(text)
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
 
 
 def get_backend(spec: BackendSpec) -> Backend:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mathforge.infer.base import (
+    Backend,
     BackendError,
     BackendSpec,
     Generation,
     ProgressFn,
     SamplingParams,
+    StopBuffer,
+    TextStream,
     truncate_at_stop,
 )
 from mathforge.prompts import Prompt
@@ -68,7 +73,39 @@ def load_model_and_tokenizer(spec: BackendSpec):
     return model, tok, device
 
 
-class HFBackend:
+class _Halt:
+    """A stopping criterion: ends generation at the next token once any of the flags is set."""
+
+    def __init__(self, *flags: threading.Event | None) -> None:
+        self.flags = [f for f in flags if f is not None]
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        halt = any(f.is_set() for f in self.flags)
+        return torch.full((input_ids.shape[0],), halt, dtype=torch.bool, device=input_ids.device)
+
+
+class _IdQueue:
+    """A transformers streamer (``put``/``end``) that hands each new token id to the consuming thread.
+    Not ``TextIteratorStreamer``: that one decodes line by line and holds words back, while the stream
+    decodes all ids so far each time, so its pieces join to exactly what ``generate`` decodes."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue[list[int] | None] = queue.Queue()
+        self.prompt_seen = False
+
+    def put(self, value) -> None:
+        if not self.prompt_seen:  # the first call carries the prompt
+            self.prompt_seen = True
+            return
+        self.queue.put([int(x) for x in value.reshape(-1).tolist()])
+
+    def end(self) -> None:
+        self.queue.put(None)
+
+
+class HFBackend(Backend):
     """Batched generation with transformers. Prompts are sorted by length so each batch pads little."""
 
     name = "hf"
@@ -111,6 +148,28 @@ class HFBackend:
                 progress(len(idx))
         return [g or [] for g in out]
 
+    def _gen_kwargs(self, params: SamplingParams, stop: list[str], n_seq: int) -> dict[str, Any]:
+        """``model.generate`` arguments shared by ``generate`` and ``stream``."""
+        sample = params.temperature > 0
+        kwargs: dict[str, Any] = {
+            "max_new_tokens": params.max_tokens,
+            "do_sample": sample,
+            "num_return_sequences": n_seq,
+            "pad_token_id": self.tokenizer.pad_token_id,
+        }
+        if sample:
+            kwargs.update(temperature=params.temperature, top_p=params.top_p)
+        if stop:
+            kwargs.update(stop_strings=stop, tokenizer=self.tokenizer)
+        return kwargs
+
+    def _finish(self, ids, stop: list[str], params: SamplingParams) -> tuple[str, int, str]:
+        """Text (cut at the first stop string), token count and finish reason of one new-token row."""
+        tok = self.tokenizer
+        n_tok = int((ids != tok.pad_token_id).sum())
+        text, stopped = truncate_at_stop(tok.decode(ids, skip_special_tokens=True), stop)
+        return text, n_tok, "length" if n_tok >= params.max_tokens and not stopped else "stop"
+
     def _generate_batch(
         self, texts, stops, params: SamplingParams, batch_no: int, torch
     ) -> list[list[Generation]]:
@@ -119,21 +178,11 @@ class HFBackend:
         stop = sorted({s for ss in stops for s in ss} | set(params.stop))
         sample = params.temperature > 0
         n_seq = params.n if sample else 1
-        gen_kwargs: dict[str, Any] = {
-            "max_new_tokens": params.max_tokens,
-            "do_sample": sample,
-            "num_return_sequences": n_seq,
-            "pad_token_id": tok.pad_token_id,
-        }
-        if sample:
-            gen_kwargs.update(temperature=params.temperature, top_p=params.top_p)
-        if stop:
-            gen_kwargs.update(stop_strings=stop, tokenizer=tok)
         # one seed per batch: sampling is reproducible for the same prompts, batch size and order
         torch.manual_seed(params.seed + batch_no)
         t0 = time.perf_counter()
         with torch.inference_mode():
-            seqs = self.model.generate(**enc, **gen_kwargs)
+            seqs = self.model.generate(**enc, **self._gen_kwargs(params, stop, n_seq))
         elapsed = time.perf_counter() - t0
         new = seqs[:, enc["input_ids"].shape[1] :]
         results: list[list[Generation]] = []
@@ -141,14 +190,60 @@ class HFBackend:
         for i in range(len(texts)):
             gens = []
             for j in range(n_seq):
-                ids = new[i * n_seq + j]
-                n_tok = int((ids != tok.pad_token_id).sum())
-                text = tok.decode(ids, skip_special_tokens=True)
-                text, stopped = truncate_at_stop(text, stop)
-                finish = "length" if n_tok >= params.max_tokens and not stopped else "stop"
+                text, n_tok, finish = self._finish(new[i * n_seq + j], stop, params)
                 gens.append(Generation(text, n_tok, finish, per_item / n_seq))
             results.append(gens if sample else gens * params.n)
         return results
+
+    def stream(
+        self, prompt: Prompt, params: SamplingParams, cancel: threading.Event | None = None
+    ) -> TextStream:
+        """Token by token: ``model.generate`` runs in a thread and feeds token ids through a streamer;
+        a stopping criterion ends it at the next token when ``cancel`` is set or the stream is closed.
+        Same rendering, stop strings, sampling and seed as ``generate`` with this one prompt."""
+        import torch
+        from transformers import StoppingCriteriaList
+
+        tok = self.tokenizer
+        enc = tok([self.render(prompt)], return_tensors="pt", add_special_tokens=not self.chat).to(
+            self.device
+        )
+        stop = sorted(set(prompt.stop) | set(params.stop))
+        closed = threading.Event()
+        streamer = _IdQueue()
+        kwargs = self._gen_kwargs(params, stop, 1)
+        kwargs.update(streamer=streamer, stopping_criteria=StoppingCriteriaList([_Halt(cancel, closed)]))
+        out: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                torch.manual_seed(params.seed)  # generate's seed for a first batch
+                with torch.inference_mode():
+                    out["seqs"] = self.model.generate(**enc, **kwargs)
+            except BaseException as exc:  # re-raised in the consuming thread
+                out["error"] = exc
+                streamer.end()
+
+        t0 = time.perf_counter()
+        worker = threading.Thread(target=run, name="mathforge-hf-stream", daemon=True)
+        worker.start()
+        buffer, ids = StopBuffer(stop), []
+        try:
+            while (new_ids := streamer.queue.get()) is not None:
+                ids += new_ids
+                if piece := buffer.feed(tok.decode(ids, skip_special_tokens=True)):
+                    yield piece
+        finally:
+            closed.set()
+            worker.join()
+        if "error" in out:
+            raise out["error"]
+        text, n_tok, finish = self._finish(out["seqs"][0, enc["input_ids"].shape[1] :], stop, params)
+        if piece := buffer.finish(text):
+            yield piece
+        if cancel is not None and cancel.is_set() and finish != "length":
+            finish = "cancelled"
+        return Generation(text, n_tok, finish, time.perf_counter() - t0)
 
     def info(self) -> dict[str, Any]:
         import torch

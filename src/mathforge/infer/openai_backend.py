@@ -13,14 +13,18 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from mathforge.infer.base import (
+    Backend,
     BackendError,
     BackendSpec,
     Generation,
     ProgressFn,
     SamplingParams,
+    StopBuffer,
+    TextStream,
     truncate_at_stop,
 )
 from mathforge.prompts import Prompt
@@ -45,7 +49,7 @@ class _RateLimiter:
             time.sleep(start - now)
 
 
-class OpenAIBackend:
+class OpenAIBackend(Backend):
     name = "openai"
 
     def __init__(self, spec: BackendSpec) -> None:
@@ -68,34 +72,47 @@ class OpenAIBackend:
         self.limiter = _RateLimiter(spec.requests_per_second)
         self._openai = openai
 
-    def _one(self, prompt: Prompt, params: SamplingParams, index: int) -> list[Generation]:
-        stop = list(dict.fromkeys([*prompt.stop, *params.stop]))[:4] or None  # the API allows 4
+    def _create(self, prompt: Prompt, params: SamplingParams, seed: int, stop: list[str] | None, **extra):
+        """One chat or completions request (``extra``: ``stream=True``); the client retries it."""
         common: dict[str, Any] = {
             "model": self.model_id,
             "max_tokens": params.max_tokens,
             "temperature": params.temperature,
             "top_p": params.top_p,
             "n": params.n,
-            "seed": params.seed + index,
+            "seed": seed,
             "stop": stop,
+            **extra,
         }
         self.limiter.wait()
+        if self.chat:
+            messages = list(prompt.messages)
+            body = None
+            if prompt.continuation:  # vLLM / SGLang continue a final assistant message
+                messages.append({"role": "assistant", "content": prompt.continuation})
+                body = {"continue_final_message": True, "add_generation_prompt": False}
+            return self.client.chat.completions.create(messages=messages, extra_body=body, **common)
+        return self.client.completions.create(prompt=prompt.text + prompt.continuation, **common)
+
+    @staticmethod
+    def _stop(prompt: Prompt, params: SamplingParams) -> list[str] | None:
+        return list(dict.fromkeys([*prompt.stop, *params.stop]))[:4] or None  # the API allows 4
+
+    def _error(self, exc: Exception, t0: float, text: str = "") -> Generation:
+        msg = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        return Generation(text, 0, "error", time.perf_counter() - t0, msg)
+
+    def _one(self, prompt: Prompt, params: SamplingParams, index: int) -> list[Generation]:
+        stop = self._stop(prompt, params)
         t0 = time.perf_counter()
         try:
+            resp = self._create(prompt, params, params.seed + index, stop)
             if self.chat:
-                messages = list(prompt.messages)
-                extra = None
-                if prompt.continuation:  # vLLM / SGLang continue a final assistant message
-                    messages.append({"role": "assistant", "content": prompt.continuation})
-                    extra = {"continue_final_message": True, "add_generation_prompt": False}
-                resp = self.client.chat.completions.create(messages=messages, extra_body=extra, **common)
                 texts = [(c.message.content or "", c.finish_reason) for c in resp.choices]
             else:
-                resp = self.client.completions.create(prompt=prompt.text + prompt.continuation, **common)
                 texts = [(c.text or "", c.finish_reason) for c in resp.choices]
         except self._openai.OpenAIError as exc:
-            msg = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
-            return [Generation("", 0, "error", time.perf_counter() - t0, msg)] * params.n
+            return [self._error(exc, t0)] * params.n
         elapsed = time.perf_counter() - t0
         usage = getattr(resp, "usage", None)
         per = (usage.completion_tokens // max(1, len(texts))) if usage else 0
@@ -111,6 +128,44 @@ class OpenAIBackend:
             )
             gens += more
         return gens[: params.n]
+
+    def stream(
+        self, prompt: Prompt, params: SamplingParams, cancel: threading.Event | None = None
+    ) -> TextStream:
+        """``stream=True``: the server's chunks as they arrive. A cancel, or closing the stream, closes the
+        connection, which makes vLLM and SGLang abort the request. Errors end the stream with an
+        ``error`` Generation (text so far kept), as ``generate`` keeps them per item. ``tokens`` is the
+        server's usage count when it sends one, else the number of chunks (about one per token)."""
+        params = replace(params, n=1)
+        stop = self._stop(prompt, params)
+        buffer, text, chunks, usage, finish = StopBuffer(stop or ()), "", 0, None, None
+        t0 = time.perf_counter()
+        try:
+            resp = self._create(prompt, params, params.seed, stop, stream=True)
+        except self._openai.OpenAIError as exc:
+            return self._error(exc, t0)
+        try:
+            for chunk in resp:
+                if cancel is not None and cancel.is_set():
+                    finish = "cancelled"
+                    break
+                usage = getattr(chunk, "usage", None) or usage
+                for c in chunk.choices[:1]:
+                    delta = (c.delta.content if self.chat else c.text) or ""
+                    finish = c.finish_reason or finish
+                    if delta:
+                        text, chunks = text + delta, chunks + 1
+                        if piece := buffer.feed(text):
+                            yield piece
+        except self._openai.OpenAIError as exc:  # a connection lost mid-stream is one too
+            return self._error(exc, t0, buffer.sent)
+        finally:
+            resp.close()
+        text, _ = truncate_at_stop(text, stop or ())
+        if piece := buffer.finish(text):
+            yield piece
+        tokens = usage.completion_tokens if usage else chunks
+        return Generation(text, tokens, finish or "stop", time.perf_counter() - t0)
 
     def generate(
         self, prompts: Sequence[Prompt], params: SamplingParams, progress: ProgressFn | None = None

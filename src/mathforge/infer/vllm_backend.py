@@ -1,6 +1,10 @@
 """vLLM's offline engine (GPU machines): tensor parallel via ``tensor_parallel_size``, other engine
 options through ``BackendSpec.extra`` (e.g. ``data_parallel_size``); or serve the model with
-``vllm serve`` and use the ``openai`` backend."""
+``vllm serve`` and use the ``openai`` backend.
+
+``LLM.generate`` returns only finished requests, so this backend does not stream: it inherits
+``Backend.stream``, which yields each sample whole once it is done. For token streaming (the app),
+run ``vllm serve`` and use the ``openai`` backend."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mathforge.infer.base import (
+    Backend,
     BackendError,
     BackendSpec,
     Generation,
@@ -19,7 +24,7 @@ from mathforge.infer.base import (
 from mathforge.prompts import Prompt
 
 
-class VLLMBackend:
+class VLLMBackend(Backend):
     name = "vllm"
 
     def __init__(self, spec: BackendSpec) -> None:

@@ -11,13 +11,14 @@ the corpus bought), ``[rm]``, ``[grpo]`` — each holding :class:`~mathforge.tra
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-import tomllib
+import difflib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from mathforge.config import ConfigError, from_dict, load_toml, to_dict
+from mathforge.recipe.sections import SECTIONS, TRAINING, RecipeSection, TrainSection
 
 STAGE_ORDER = (
     "base",
@@ -33,11 +34,10 @@ STAGE_ORDER = (
     "eval",
     "report",
 )
-TRAINING = ("general", "cpt", "sft", "sft_nocpt", "rm", "grpo")
 
 
-class RecipeError(ValueError):
-    pass
+class RecipeError(ConfigError):
+    """A recipe that cannot run as written: the message names the file, section, key and fix."""
 
 
 @dataclass
@@ -45,42 +45,51 @@ class Recipe:
     name: str
     path: Path
     output: Path
-    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    raw: dict[str, dict[str, Any]] = field(default_factory=dict)  # the sections as the file wrote them
+    typed: dict[str, Any] = field(default_factory=dict)  # the same, checked: one dataclass per section
     smoke: bool = False
+    data_dir: Path | None = None  # benchmark data: --data-dir, else [eval] data_dir, else $MATHFORGE_DATA_DIR
 
-    def section(self, name: str) -> dict[str, Any]:
-        if name == "sft_nocpt":  # the ablation repeats SFT exactly, from the model before CPT
-            return {**(self.sections.get("sft") or {}), **(self.sections.get("sft_nocpt") or {})}
-        return dict(self.sections.get(name) or {})
+    @property
+    def seed(self) -> int:
+        return self.section("recipe").seed
+
+    def section(self, name: str) -> Any:
+        """The typed settings of section ``name`` (its defaults when the file has no such section)."""
+        if name in self.typed:
+            return self.typed[name]
+        if name in TRAINING:
+            return TrainSection()
+        if name in SECTIONS:
+            return SECTIONS[name]()
+        return None  # a stage without settings of its own (report)
 
     def enabled(self, stage: str) -> bool:
         if stage in ("base", "eval", "report"):
             return True
         if stage == "decontam":  # on whenever there is training data, unless switched off
-            return "synth" in self.sections and bool(self.section("decontam").get("enabled", True))
-        if stage == "sft_nocpt" and not ("cpt" in self.sections and "sft" in self.sections):
+            return "synth" in self.raw and self.section("decontam").enabled
+        if stage == "sft_nocpt" and not ("cpt" in self.raw and "sft" in self.raw):
             return False
-        sec = self.sections.get(stage)
-        if sec is None:
+        if stage not in self.raw:
             return False
-        if stage == "general" and self.section("base").get("kind", "scratch") != "scratch":
+        if stage == "general" and self.section("base").kind != "scratch":
             return False
-        return bool(sec.get("enabled", True))
+        return bool(self.section(stage).enabled)
 
     def stages(self) -> list[str]:
         return [s for s in STAGE_ORDER if self.enabled(s)]
 
-    def key(self, stage: str, upstream: list[str]) -> str:
-        """What a stage's result depends on: its section, the recipe-wide settings, its inputs' keys."""
-        payload = {
+    def settings(self, stage: str) -> dict[str, Any]:
+        """What a stage's result depends on besides its input files: its section, the recipe-wide
+        settings and the base model (part of the stage key)."""
+        return {
             "stage": stage,
-            "section": self.sections.get(stage),
-            "recipe": self.sections.get("recipe"),
-            "base": self.sections.get("base"),
-            "upstream": upstream,
+            "section": to_dict(self.section(stage)) if stage in self.typed else None,
+            "recipe": to_dict(self.section("recipe")),
+            "base": to_dict(self.section("base")),
             "smoke": self.smoke,
         }
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 SMOKE = {  # the same recipe at toy size: every stage runs, in seconds
@@ -112,46 +121,67 @@ def _smoke(sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return s
 
 
+def _typed(sections: dict[str, dict[str, Any]], path: Path, base_dir: Path) -> dict[str, Any]:
+    """Each section as its dataclass; ``[sft_nocpt]`` repeats ``[sft]`` with its own keys on top."""
+    tables = dict(sections)
+    if "sft_nocpt" in tables:
+        tables["sft_nocpt"] = {**tables.get("sft", {}), **tables["sft_nocpt"]}
+    typed: dict[str, Any] = {}
+    for name, table in tables.items():
+        cls = TrainSection if name in TRAINING else SECTIONS[name]
+        try:
+            typed[name] = from_dict(cls, table, f"{path}: [{name}]", base_dir)
+        except ConfigError as exc:
+            raise RecipeError(str(exc)) from None
+    return typed
+
+
 def default_recipe_path() -> Path:
     """``recipes/tiny.toml`` as shipped inside the package (``mathforge recipe run`` with no argument)."""
     return Path(str(resources.files("mathforge.recipe") / "tiny.toml"))
 
 
-def load_recipe(path: str | Path | None = None, *, smoke: bool = False, output: str | None = None) -> Recipe:
+def load_recipe(
+    path: str | Path | None = None,
+    *,
+    smoke: bool = False,
+    output: str | None = None,
+    data_dir: str | Path | None = None,
+) -> Recipe:
+    """Read and check a recipe file: every section and key known (a typo names the closest key), every
+    value of its type, paths relative to the recipe file."""
+    from mathforge.bench import find_data_dir
+
     path = Path(path) if path else default_recipe_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RecipeError(f"{path}: no such recipe file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RecipeError(f"{path}: not valid TOML ({exc})") from None
-    known = {*STAGE_ORDER, "recipe"}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise RecipeError(
-            f"{path}: unknown section(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-        )
-    meta = raw.get("recipe") or {}
-    name = str(meta.get("name") or path.stem)
+        raw = load_toml(path)
+    except ConfigError as exc:
+        raise RecipeError(str(exc)) from None
+    known = {*STAGE_ORDER, "recipe"} - {"report"}
+    for name in raw:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            hint = f"did you mean [{close[0]}]?" if close else f"known: {', '.join(sorted(known))}"
+            raise RecipeError(f"{path}: unknown section [{name}] — {hint}")
+        if not isinstance(raw[name], dict):
+            raise RecipeError(f"{path}: {name} must be a [{name}] table, got {raw[name]!r}")
     base_dir = path.resolve().parent
-    out = Path(output or meta.get("output") or f"runs/{name}")
-    if not out.is_absolute() and not output:
-        out = Path.cwd() / out
     sections = {k: dict(v) for k, v in raw.items()}
+    typed = _typed(sections, path, base_dir)  # checked as written, so a typo is named before anything
     if smoke:
         sections = _smoke(sections)
-        out = out.with_name(out.name + "-smoke") if not output else out
-    for sec in sections.values():  # paths relative to the recipe file
-        for k in ("model", "data_dir", "tokenizer"):
-            v = sec.get(k)
-            if isinstance(v, str) and v.startswith(("./", "../")):
-                sec[k] = str((base_dir / v).resolve())
-    recipe = Recipe(name=name, path=path, output=out.resolve(), sections=sections, smoke=smoke)
-    from mathforge.train.config import StageConfig
-
-    allowed = set(StageConfig.__dataclass_fields__) | {"enabled", "from"}
-    for stage in TRAINING:
-        extra = sorted(set(recipe.section(stage)) - allowed)
-        if extra:
-            raise RecipeError(f"{path} [{stage}]: unknown key(s) {', '.join(extra)}")
-    return recipe
+        typed = _typed(sections, path, base_dir)
+    meta = typed.get("recipe") or RecipeSection()
+    name = meta.name or path.stem
+    out = Path(output or meta.output or f"runs/{name}")
+    if not out.is_absolute() and not output:
+        out = Path.cwd() / out
+    if smoke and not output:
+        out = out.with_name(out.name + "-smoke")
+    eval_dir = typed["eval"].data_dir if "eval" in typed else ""
+    data = find_data_dir(data_dir or eval_dir or None)
+    if data_dir and data is None:
+        raise RecipeError(f"--data-dir {data_dir}: not a directory")
+    return Recipe(
+        name=name, path=path, output=out.resolve(), raw=sections, typed=typed, smoke=smoke, data_dir=data
+    )

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mathforge.recipe.stages import Context
+from mathforge.recipe.context import Context
+from mathforge.stage_io import read_jsonl, read_manifest, write_json
 
 
 def _png(fig) -> str:
@@ -103,7 +104,7 @@ def clean_vs_flagged(ctx: Context) -> dict[str, Any]:
             samples = ctx.dir("eval") / stage / bench / bench / "samples.jsonl"
             if not ids or not samples.exists():
                 continue
-            rows = [json.loads(x) for x in samples.read_text(encoding="utf-8").splitlines()]
+            rows = read_jsonl(samples)
             flag = [r for r in rows if r["id"] in set(ids)]
             clean = [r for r in rows if r["id"] not in set(ids)]
 
@@ -160,9 +161,8 @@ def write_recipe_report(ctx: Context) -> Path:
     )
     timing_rows = ""
     for stage in ctx.recipe.stages():
-        marker = ctx.dir(stage) / "stage.json"
-        if marker.exists():
-            info = json.loads(marker.read_text())
+        info = read_manifest(ctx.dir(stage))
+        if info:
             timing_rows += f"<tr><td>{stage}</td><td>{info.get('seconds', '')}</td><td>{info.get('finished', '')}</td></tr>"
     versions = package_versions(("torch", "transformers", "trl", "accelerate", "datasets", "numpy"))
     rpng = _results_png(results)
@@ -186,7 +186,5 @@ Run folder: {html.escape(str(ctx.run))}.</p>
 </body></html>"""
     path = ctx.run / "report.html"
     path.write_text(page, encoding="utf-8")
-    (ctx.run / "results.json").write_text(
-        json.dumps({"results": results, "clean_vs_flagged": joined}, indent=1)
-    )
+    write_json(ctx.run / "results.json", {"results": results, "clean_vs_flagged": joined})
     return path

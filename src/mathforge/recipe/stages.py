@@ -1,56 +1,24 @@
-"""The recipe's stages. Each takes the run context and returns a JSON-able summary; everything it makes
-lives under ``RUN/<stage>/``. The heavy lifting is the library: corpus pipeline, synth, decontamination,
-``mathforge.train`` stages and ``run_eval``."""
+"""The recipe's stages, and the table that wires them (:data:`STAGES`). Each stage takes the run context
+and returns a JSON-able summary; everything it makes lives under ``RUN/<stage>/``. The heavy lifting is
+the library — corpus pipeline, synth, decontamination, ``mathforge.train`` stages and ``run_eval`` — so
+each function here only says which outputs of earlier stages feed which library call."""
 
 from __future__ import annotations
 
 import json
-import os
 import random
+import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mathforge.recipe.config import Recipe, RecipeError
-
-
-@dataclass
-class Context:
-    recipe: Recipe
-    log: Callable[[str], None] = print
-    summaries: dict[str, dict[str, Any]] = field(
-        default_factory=dict
-    )  # finished stages (this run or earlier)
-
-    @property
-    def run(self) -> Path:
-        return self.recipe.output
-
-    def dir(self, stage: str) -> Path:
-        return self.run / stage
-
-    def benchmark_dir(self) -> str | None:
-        d = self.recipe.section("eval").get("data_dir") or os.environ.get("MATHFORGE_DATA_DIR")
-        return d if d and (Path(d) / "gsm8k" / "test.jsonl").is_file() else None
-
-    def model_after(self, stage: str) -> str:
-        """The model a stage produced (its ``final`` folder), or the base model."""
-        if stage == "base":
-            return self.summaries["base"]["model"]
-        return str(self.dir(stage) / "final")
-
-
-def _jsonl(path: Path, rows) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    with path.open("w", encoding="utf-8") as fh:
-        for r in rows:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-            n += 1
-    return n
-
+from mathforge.config import to_dict
+from mathforge.recipe.config import RecipeError
+from mathforge.recipe.context import Context
+from mathforge.recipe.sections import CorpusSection
+from mathforge.stage_io import read_jsonl, write_json, write_jsonl
 
 # ------------------------------------------------------------------ general text
 
@@ -81,28 +49,28 @@ def general_texts(source: str, limit_chars: int | None = None) -> list[str]:
 
 def stage_base(ctx: Context) -> dict[str, Any]:
     sec = ctx.recipe.section("base")
-    kind = sec.get("kind", "scratch")
+    kind = sec.kind
     if kind == "scratch":
         from mathforge.models.tiny import build_tiny_model
         from mathforge.synth import generate
 
-        texts = general_texts(sec.get("general_text", "python-docs"))
+        texts = general_texts(sec.general_text)
         # the tokenizer must also know the math notation and Chinese the later stages use
-        sample = generate(sec.get("tokenizer_families"), n=400, seed=12345, execute=False)
+        sample = generate(sec.tokenizer_families, n=400, seed=12345, execute=False)
         texts += [f"{i.question} {i.cot}" for i in sample.items]
         path = build_tiny_model(
             ctx.dir("base") / "model",
             texts,
-            vocab_size=int(sec.get("vocab_size", 1024)),
-            hidden_size=int(sec.get("hidden_size", 128)),
-            layers=int(sec.get("layers", 4)),
-            heads=int(sec.get("heads", 4)),
-            seed=int(ctx.recipe.section("recipe").get("seed", 0)),
-            split_digits=bool(sec.get("split_digits", True)),
+            vocab_size=sec.vocab_size,
+            hidden_size=sec.hidden_size,
+            layers=sec.layers,
+            heads=sec.heads,
+            seed=ctx.recipe.seed,
+            split_digits=sec.split_digits,
         )
         model = str(path)
     elif kind == "pretrained":
-        name = str(sec.get("model", ""))
+        name = sec.model
         if name == "smollm2":
             from mathforge.models.smollm2 import hf_dir
 
@@ -131,26 +99,45 @@ def _param_count(cfg) -> int:
     return int(emb + layers * (attn + 3 * h * inter))
 
 
+class _StatusCallback:
+    """Feeds the recipe's status line from a training stage: step, loss or reward. Built lazily as a
+    transformers TrainerCallback so importing the recipe does not import transformers."""
+
+    def __new__(cls, status: Callable[[str], None], max_steps: int):
+        from transformers import TrainerCallback
+
+        class StatusCallback(TrainerCallback):
+            def on_log(self, args, state, control, logs=None, **kw):
+                logs = logs or {}
+                key = next((k for k in ("reward", "loss", "train_loss") if k in logs), None)
+                value = f" · {key} {logs[key]:.4g}" if key else ""
+                status(f"step {state.global_step}/{max_steps}{value}")
+
+        return StatusCallback()
+
+
 def _train(
     ctx: Context, stage: str, train_stage_name: str, model: str, data: list[str], **extra
 ) -> dict[str, Any]:
     from mathforge.train import StageConfig, train_stage
 
-    sec = ctx.recipe.section(stage)
-    sec.pop("enabled", None)
-    sec.pop("from", None)
-    kw: dict[str, Any] = {"report_to": [], "logging_steps": 5, "save_steps": 25, "save_total_limit": 1}
-    kw.update(sec)
-    kw.update(extra)
-    cfg = StageConfig(stage=train_stage_name, model=model, output_dir=str(ctx.dir(stage)), data=data, **kw)
-    summary = train_stage(cfg)
+    settings = to_dict(ctx.recipe.section(stage))
+    settings.pop("enabled")
+    cfg = StageConfig(
+        stage=train_stage_name,
+        model=model,
+        output_dir=str(ctx.dir(stage)),
+        data=data,
+        **(settings | extra),
+    )
+    summary = train_stage(cfg, callbacks=[_StatusCallback(ctx.status, cfg.max_steps)])
     return {k: v for k, v in summary.items() if k != "log"} | {"log": summary.get("log", [])[-200:]}
 
 
 def stage_general(ctx: Context) -> dict[str, Any]:
     sec = ctx.recipe.section("base")
     data = ctx.dir("general") / "general.jsonl"
-    _jsonl(data, ({"text": t} for t in general_texts(sec.get("general_text", "python-docs"))))
+    write_jsonl(data, ({"text": t} for t in general_texts(sec.general_text)))
     return _train(ctx, "general", "pretrain", ctx.model_after("base"), [str(data)])
 
 
@@ -159,7 +146,6 @@ def stage_corpus(ctx: Context) -> dict[str, Any]:
     through the corpus pipeline (extract, langid, filters, dedup, decontamination against the
     held-out evaluation set and the benchmarks)."""
     from mathforge.corpus.config import CorpusConfig, DecontamConfig, InputConfig, RunConfig
-    from mathforge.corpus.filters import FilterConfig
     from mathforge.corpus.pipeline import run_corpus
 
     sec = ctx.recipe.section("corpus")
@@ -167,7 +153,7 @@ def stage_corpus(ctx: Context) -> dict[str, Any]:
     inputs = root / "input"
     if inputs.exists():
         shutil.rmtree(inputs)
-    if sec.get("inputs"):  # the user's crawl (WARC, Parquet, LaTeX …), not generated documents
+    if sec.inputs:  # the user's crawl (WARC, Parquet, LaTeX …), not generated documents
         return _run_user_corpus(ctx, sec)
     heldout = Path(ctx.summaries["synth"]["heldout_dir"]) / "synth" / "test.jsonl"
     from mathforge.synth.generate import question_key
@@ -175,12 +161,12 @@ def stage_corpus(ctx: Context) -> dict[str, Any]:
     exclude = {
         question_key(json.loads(x)["question"]) for x in heldout.read_text(encoding="utf-8").splitlines()
     }
-    made = write_math_documents(inputs, sec, int(ctx.recipe.section("recipe").get("seed", 0)), exclude)
+    made = write_math_documents(inputs, sec, ctx.recipe.seed, exclude)
     cfg = CorpusConfig(
         output=str(root / "out"),
         input=InputConfig(paths=[str(inputs)]),
         run=RunConfig(workers=1, files_per_shard=50),
-        filters=FilterConfig(**({"min_words": 20} | dict(sec.get("filters") or {}))),
+        filters=sec.filters,
         decontam=DecontamConfig(enabled=False),
     )
     cfg.langid.keep = ["en", "zh"]
@@ -209,20 +195,20 @@ def stage_corpus(ctx: Context) -> dict[str, Any]:
     }
 
 
-def _run_user_corpus(ctx: Context, sec: dict[str, Any]) -> dict[str, Any]:
+def _run_user_corpus(ctx: Context, sec: CorpusSection) -> dict[str, Any]:
     from mathforge.corpus.config import ClassifyConfig, CorpusConfig, DecontamConfig, InputConfig, RunConfig
     from mathforge.corpus.pipeline import run_corpus
 
     root = ctx.dir("corpus")
     cfg = CorpusConfig(
         output=str(root / "out"),
-        input=InputConfig(paths=list(sec["inputs"])),
+        input=InputConfig(paths=list(sec.inputs)),
         run=RunConfig(
-            executor=sec.get("executor", "local"),
-            workers=int(sec.get("workers", 2)),
-            ray_address=sec.get("ray_address", ""),
+            executor=sec.executor,
+            workers=sec.workers,
+            ray_address=sec.ray_address,
         ),
-        classify=ClassifyConfig(model=sec.get("classifier", ""), threshold=float(sec.get("threshold", 0.5))),
+        classify=ClassifyConfig(model=sec.classifier, threshold=sec.threshold),
         decontam=DecontamConfig(enabled=bool(ctx.benchmark_dir()), data_dir=ctx.benchmark_dir() or ""),
     )
     rep = run_corpus(cfg).report
@@ -236,19 +222,19 @@ def _run_user_corpus(ctx: Context, sec: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_math_documents(
-    folder: Path, sec: dict[str, Any], seed: int, exclude: set[str] | None = None
+    folder: Path, sec: CorpusSection, seed: int, exclude: set[str] | None = None
 ) -> dict[str, int]:
     """Worked examples of the recipe's families written as the web and books write them: HTML lesson
     pages (MathJax ``\\(…\\)``), LaTeX notes and JSONL records, in English and Chinese."""
     from mathforge.synth import generate
 
-    n = int(sec.get("documents", 200))
-    per_doc = int(sec.get("examples_per_document", 12))
+    n = sec.documents
+    per_doc = sec.examples_per_document
     rep = generate(
-        sec.get("families"),
+        sec.families,
         n=n * per_doc,
         seed=seed + 7,
-        levels=sec.get("levels", (1, 2, 3)),
+        levels=sec.levels,
         execute=False,
         exclude=exclude,
     )
@@ -283,51 +269,12 @@ def write_math_documents(
         else:
             records.append({"text": "\n\n".join(body), "url": f"https://lessons.example/{d // per_doc}"})
         counts[kind] += 1
-    _jsonl(folder / "records.jsonl", records)
+    write_jsonl(folder / "records.jsonl", records)
     return counts
-
-
-_LEADS = {
-    "en": [
-        "Example {k}.",
-        "Problem {k}.",
-        "Exercise {k}.",
-        "Here is question {k}.",
-        "Try this one ({k}).",
-        "Warm-up {k}.",
-        "Question {k} from the worksheet.",
-        "Practice item {k}.",
-    ],
-    "zh": ["例 {k}.", "练习 {k}.", "第 {k} 题.", "再看一题 ({k}).", "课堂练习 {k}.", "思考题 {k}."],
-}
-_NOTES = {
-    "en": [
-        "Check the result by working backwards.",
-        "Line up the ones and the tens before you start.",
-        "A quick estimate tells us the size of the answer.",
-        "Counting on from the larger number is faster.",
-        "Subtraction undoes addition, which gives a check.",
-        "Write the carry above the next column.",
-        "Order does not matter when we add.",
-        "Negative results mean we went below zero.",
-        "",
-    ],
-    "zh": [
-        "可以倒推验算。",
-        "先对齐个位和十位。",
-        "先估算一下结果的大小。",
-        "从较大的数往上数更快。",
-        "减法是加法的逆运算。",
-        "进位写在下一位上方。",
-        "加法交换律：顺序不影响结果。",
-        "",
-    ],
-}
 
 
 def _mathjax(paragraphs: list[str]) -> list[str]:
     """``$…$`` → ``\\(…\\)`` (MathJax's default inline delimiters) so extraction has real markup to read."""
-    import re
 
     return [re.sub(r"\$([^$]+)\$", lambda m: "\\(" + m.group(1) + "\\)", p) for p in paragraphs]
 
@@ -340,17 +287,15 @@ def stage_synth(ctx: Context) -> dict[str, Any]:
     from mathforge.synth.io import sft_records, write_benchmark
 
     sec = ctx.recipe.section("synth")
-    seed = int(ctx.recipe.section("recipe").get("seed", 0))
-    fams, levels = sec.get("families"), sec.get("levels", (1, 2, 3))
-    langs = sec.get("langs", ("en", "zh"))
+    seed = ctx.recipe.seed
+    fams, levels = sec.families, sec.levels
+    langs = sec.langs
     root = ctx.dir("synth")
     # the held-out set is drawn first, so a small problem space cannot be used up by training
-    held = generate(
-        fams, n=int(sec.get("heldout", 200)), seed=seed + 999, levels=levels, langs=langs, execute=False
-    )
+    held = generate(fams, n=sec.heldout, seed=seed + 999, levels=levels, langs=langs, execute=False)
     train = generate(
         fams,
-        n=int(sec.get("n", 2000)),
+        n=sec.n,
         seed=seed + 1,
         levels=levels,
         langs=langs,
@@ -360,9 +305,9 @@ def stage_synth(ctx: Context) -> dict[str, Any]:
     write_benchmark(
         root / "heldout", held, {"families": fams, "levels": list(levels), "seed": seed + 999}, 0.0
     )
-    n_sft = _jsonl(root / "sft.jsonl", (r for i in train.items for r in sft_records(i)))
+    n_sft = write_jsonl(root / "sft.jsonl", (r for i in train.items for r in sft_records(i)))
     rng = random.Random(seed)
-    n_rm = _jsonl(
+    n_rm = write_jsonl(
         root / "rm.jsonl",
         (
             {
@@ -374,7 +319,7 @@ def stage_synth(ctx: Context) -> dict[str, Any]:
             for i in train.items
         ),
     )
-    n_q = _jsonl(
+    n_q = write_jsonl(
         root / "grpo.jsonl",
         ({"question": i.question, "answer": i.answer, "language": i.language} for i in train.items),
     )
@@ -410,11 +355,19 @@ def stage_decontam(ctx: Context) -> dict[str, Any]:
     root = ctx.dir("decontam")
     root.mkdir(parents=True, exist_ok=True)
     dec = Decontaminator.from_benchmarks(ctx.summaries["synth"]["heldout_dir"], ["synth"])
-    bench = ctx.benchmark_dir()
-    if bench:
-        for name, p in _benchmark_items(bench):
+    checked, missing = [], []
+    for name, problems in _benchmark_problems(ctx, decontam_benchmarks(ctx)):
+        if problems is None:
+            missing.append(name)
+            continue
+        checked.append(name)
+        for p in problems:
             dec.add(name, p.id, "question", p.question)
-    out: dict[str, Any] = {"files": {}}
+    if missing:
+        ctx.log(
+            f"  not checked against {', '.join(missing)}: no data (pass --data-dir or set MATHFORGE_DATA_DIR)"
+        )
+    out: dict[str, Any] = {"files": {}, "benchmarks": checked, "not_checked": missing}
     flagged: dict[str, set] = {}
     for name in ("sft", "rm", "grpo"):
         src = ctx.dir("synth") / f"{name}.jsonl"
@@ -424,23 +377,40 @@ def stage_decontam(ctx: Context) -> dict[str, Any]:
             "removed": rep.removed,
             "per_benchmark": dict(rep.per_benchmark),
         }
-        for line in rep.ledger.read_text(encoding="utf-8").splitlines():
-            x = json.loads(line)
+        for x in read_jsonl(rep.ledger):
             flagged.setdefault(x["benchmark"], set()).add(x["item"])
     out["flagged_items"] = {b: sorted(v) for b, v in flagged.items()}
-    (root / "flagged.json").write_text(json.dumps(out["flagged_items"], indent=1))
+    write_json(root / "flagged.json", out["flagged_items"])
     return out
 
 
-def _benchmark_items(bench_dir: str):
-    from mathforge.bench import load_benchmark
+def decontam_benchmarks(ctx: Context) -> list[str]:
+    """``[decontam] benchmarks`` and every benchmark ``[eval]`` evaluates, in that order, once each."""
+    names = [*ctx.recipe.section("decontam").benchmarks, *ctx.recipe.section("eval").benchmarks]
+    return list(dict.fromkeys(names))
 
-    for name in ("gsm8k", "math500"):
-        try:
-            for p in load_benchmark(name, bench_dir):
-                yield name, p
-        except Exception:
+
+def _benchmark_problems(ctx: Context, names: list[str]):
+    """(name, problems) per benchmark; problems is None when its file is not in the data folder."""
+    from mathforge.bench import BenchmarkDataError, load_benchmark
+
+    bench = ctx.benchmark_dir()
+    for name in names:
+        if bench is None:
+            yield name, None
             continue
+        try:
+            yield name, load_benchmark(name, bench)
+        except BenchmarkDataError:
+            yield name, None
+
+
+def benchmark_inputs(ctx: Context, names: list[str]) -> list[Path]:
+    """The benchmark files a stage reads: part of its key, so changed benchmark data reruns it."""
+    from mathforge.bench import benchmark_file
+
+    bench = ctx.benchmark_dir()
+    return [benchmark_file(n, bench) for n in names] if bench else []
 
 
 def _training_file(ctx: Context, name: str) -> str:
@@ -478,7 +448,7 @@ def stage_grpo(ctx: Context) -> dict[str, Any]:
 def evaluated_models(ctx: Context) -> list[tuple[str, str]]:
     """(stage, model) rows of the results table: the starting point and every model a stage made."""
     rows = []
-    if ctx.recipe.section("base").get("kind", "scratch") != "scratch":
+    if ctx.recipe.section("base").kind != "scratch":
         rows.append(("base", ctx.model_after("base")))
     for stage in ("general", "cpt", "sft_nocpt", "sft", "grpo"):
         if ctx.recipe.enabled(stage):
@@ -495,15 +465,15 @@ def stage_eval(ctx: Context) -> dict[str, Any]:
     results: dict[str, dict[str, Any]] = {}
     sets: list[tuple[str, str, int | None]] = []
     if ctx.recipe.enabled("synth"):
-        sets.append(
-            ("synth", ctx.summaries["synth"]["heldout_dir"], int(sec.get("heldout_limit", 0)) or None)
-        )
+        sets.append(("synth", ctx.summaries["synth"]["heldout_dir"], sec.heldout_limit or None))
     bench = ctx.benchmark_dir()
-    limit = int(sec.get("limit", 0)) or None
+    limit = sec.limit or None
     skipped = []
-    for name in sec.get("benchmarks", ["gsm8k"]):
-        if bench and (Path(bench) / name).is_dir():
-            sets.append((name, bench, limit))
+    for name, path in zip(
+        sec.benchmarks, benchmark_inputs(ctx, sec.benchmarks) or [None] * len(sec.benchmarks), strict=True
+    ):
+        if path is not None and path.is_file():
+            sets.append((name, str(bench), limit))
         else:
             skipped.append(name)
     if skipped:
@@ -514,19 +484,18 @@ def stage_eval(ctx: Context) -> dict[str, Any]:
         for name, data_dir, lim in sets:
             cfg = EvalConfig(
                 model=model,
-                backend=sec.get("backend", "hf"),
+                backend=sec.backend,
                 benchmarks=[name],
                 data_dir=data_dir,
                 out=str(ctx.dir("eval") / stage / name),
-                max_tokens=int(sec.get("max_tokens", 64)),
+                max_tokens=sec.max_tokens,
                 limit=lim,
-                prompt=sec.get("prompt", "auto"),
+                prompt=sec.prompt,
             )
-            ctx.log(f"  eval {stage} on {name}")
+            ctx.status(f"{stage} on {name}")
             res = run_eval(cfg)
             results.setdefault(stage, {})[name] = res.metrics["benchmarks"][name]
-    ctx.dir("eval").mkdir(parents=True, exist_ok=True)
-    (ctx.dir("eval") / "results.json").write_text(json.dumps(results, indent=1))
+    write_json(ctx.dir("eval") / "results.json", results)
     return {"results": results, "sets": [s[0] for s in sets], "not_evaluated": skipped}
 
 
@@ -537,17 +506,40 @@ def stage_report(ctx: Context) -> dict[str, Any]:
     return {"report": str(path)}
 
 
-STAGES: dict[str, Callable[[Context], dict[str, Any]]] = {
-    "base": stage_base,
-    "general": stage_general,
-    "corpus": stage_corpus,
-    "synth": stage_synth,
-    "decontam": stage_decontam,
-    "cpt": stage_cpt,
-    "sft": stage_sft,
-    "sft_nocpt": stage_sft_nocpt,
-    "rm": stage_rm,
-    "grpo": stage_grpo,
-    "eval": stage_eval,
-    "report": stage_report,
+def corpus_inputs(ctx: Context) -> list[Path]:
+    """The corpus is decontaminated against every benchmark in the data folder: all their test files."""
+    bench = ctx.benchmark_dir()
+    return sorted(bench.glob("*/test.jsonl")) if bench else []
+
+
+def decontam_inputs(ctx: Context) -> list[Path]:
+    return benchmark_inputs(ctx, decontam_benchmarks(ctx))
+
+
+def eval_inputs(ctx: Context) -> list[Path]:
+    return benchmark_inputs(ctx, ctx.recipe.section("eval").benchmarks)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One row of the wiring table: what runs, and which outside files (beyond earlier stages' outputs,
+    which enter through their keys) its result depends on."""
+
+    run: Callable[[Context], dict[str, Any]]
+    inputs: Callable[[Context], list[Path]] = lambda ctx: []
+
+
+STAGES: dict[str, Stage] = {
+    "base": Stage(stage_base),
+    "general": Stage(stage_general),
+    "synth": Stage(stage_synth),
+    "corpus": Stage(stage_corpus, corpus_inputs),
+    "decontam": Stage(stage_decontam, decontam_inputs),
+    "cpt": Stage(stage_cpt),
+    "sft": Stage(stage_sft),
+    "sft_nocpt": Stage(stage_sft_nocpt),
+    "rm": Stage(stage_rm),
+    "grpo": Stage(stage_grpo),
+    "eval": Stage(stage_eval, eval_inputs),
+    "report": Stage(stage_report),
 }

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from mathforge import __version__
 from mathforge.prompts.templates import SYSTEM_COT, SYSTEM_TIR
+from mathforge.stage_io import read_manifest, write_jsonl, write_manifest
 from mathforge.synth.base import SynthItem
 from mathforge.synth.generate import SynthReport
-
-
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for r in rows:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    tmp.replace(path)
 
 
 def sft_records(item: SynthItem) -> list[dict[str, Any]]:
@@ -53,10 +43,10 @@ def sft_records(item: SynthItem) -> list[dict[str, Any]]:
     return recs
 
 
-def manifest(report: SynthReport, config: dict[str, Any], seconds: float) -> dict[str, Any]:
+def summary(report: SynthReport) -> dict[str, Any]:
+    """What a generation run made and rejected (the manifest's summary)."""
     items = report.items
     return {
-        "config": config,
         "counts": {
             "items": len(items),
             "by_family": dict(Counter(i.family for i in items)),
@@ -66,9 +56,6 @@ def manifest(report: SynthReport, config: dict[str, Any], seconds: float) -> dic
             "contaminated": len(report.contaminated),
         },
         "contaminated": report.contaminated[:1000],
-        "seconds": round(seconds, 2),
-        "mathforge": __version__,
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
 
@@ -76,11 +63,9 @@ def write_training_set(
     out: Path, report: SynthReport, config: dict[str, Any], seconds: float
 ) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
-    _write_jsonl(out / "items.jsonl", [i.to_dict() for i in report.items])
-    _write_jsonl(out / "sft.jsonl", [r for i in report.items for r in sft_records(i)])
-    man = manifest(report, config, seconds)
-    (out / "manifest.json").write_text(json.dumps(man, indent=1, ensure_ascii=False), encoding="utf-8")
-    return man
+    write_jsonl(out / "items.jsonl", (i.to_dict() for i in report.items))
+    write_jsonl(out / "sft.jsonl", (r for i in report.items for r in sft_records(i)))
+    return _manifest(out, report, config, seconds, {"items": "items.jsonl", "sft": "sft.jsonl"})
 
 
 def write_benchmark(out: Path, report: SynthReport, config: dict[str, Any], seconds: float) -> dict[str, Any]:
@@ -99,7 +84,15 @@ def write_benchmark(out: Path, report: SynthReport, config: dict[str, Any], seco
         }
         for i in report.items
     ]
-    _write_jsonl(folder / "test.jsonl", rows)
-    man = manifest(report, config, seconds)
-    (folder / "manifest.json").write_text(json.dumps(man, indent=1, ensure_ascii=False), encoding="utf-8")
-    return man
+    write_jsonl(folder / "test.jsonl", rows)
+    return _manifest(folder, report, config, seconds, {"benchmark": "test.jsonl"})
+
+
+def _manifest(
+    out: Path, report: SynthReport, config: dict[str, Any], seconds: float, outputs: dict[str, str]
+) -> dict[str, Any]:
+    info = summary(report)
+    write_manifest(
+        out, stage="synth", config=config, inputs=[], outputs=outputs, summary=info, seconds=seconds
+    )
+    return read_manifest(out) or {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from pathlib import Path
@@ -10,8 +9,8 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from mathforge.stage_io import input_identities, write_manifest
 from mathforge.train.config import StageConfig
-from mathforge.versions import package_versions
 
 # Peak dense bf16 FLOP/s per GPU, for MFU (public spec sheets).
 PEAK_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L40S": 362e12, "A10": 125e12}
@@ -68,15 +67,17 @@ def last_checkpoint(cfg: StageConfig) -> str | None:
 class ThroughputCallback(TrainerCallback):
     """Adds tokens/s (and MFU on a known GPU) to every log line: the numbers a user compares."""
 
-    def __init__(self, tokens_per_step: int, n_params: int) -> None:
+    def __init__(self, tokens_per_step: int, n_params: int | None = None) -> None:
         self.tokens_per_step = tokens_per_step
-        self.n_params = n_params
+        self.n_params = n_params  # None: counted from the trained model when training begins
         self.t0: float | None = None
         self.step0 = 0
         self.history: list[dict[str, float]] = []
 
-    def on_train_begin(self, args, state, control, **kw):
+    def on_train_begin(self, args, state, control, model=None, **kw):
         self.t0, self.step0 = time.perf_counter(), state.global_step
+        if not self.n_params and model is not None:
+            self.n_params = sum(p.numel() for p in model.parameters())
 
     def on_log(self, args, state, control, logs=None, **kw):
         if logs is None or self.t0 is None:
@@ -87,7 +88,7 @@ class ThroughputCallback(TrainerCallback):
             tps = steps * self.tokens_per_step / elapsed
             logs["tokens_per_second"] = round(tps, 1)
             peak = gpu_peak_flops()
-            if peak:
+            if peak and self.n_params:
                 logs["mfu"] = round(6 * self.n_params * tps / peak, 4)
         self.history.append(
             {"step": state.global_step, **{k: v for k, v in logs.items() if isinstance(v, int | float)}}
@@ -101,14 +102,6 @@ def gpu_peak_flops() -> float | None:
         return None
     name = torch.cuda.get_device_name()  # per-process MFU: one device's peak
     return next((v for k, v in PEAK_FLOPS.items() if k in name), None)
-
-
-def write_manifest(cfg: StageConfig, extra: dict[str, Any]) -> Path:
-    versions = package_versions(("torch", "transformers", "trl", "accelerate", "peft", "datasets"))
-    out = Path(cfg.output_dir) / "manifest.json"
-    data = {"stage": cfg.stage, "config": cfg.__dict__, "versions": versions, **extra}
-    out.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
-    return out
 
 
 def train_and_finish(
@@ -134,5 +127,13 @@ def train_and_finish(
         "log": speed.history,
     }
     if trainer.is_world_process_zero():
-        write_manifest(cfg, summary)
+        write_manifest(
+            cfg.output_dir,
+            stage=cfg.stage,
+            config=cfg,
+            inputs=input_identities(cfg.data),
+            outputs={"model": "final"},
+            summary=summary,
+            seconds=summary["seconds"],
+        )
     return summary

@@ -1,61 +1,76 @@
 """Stage configuration: one dataclass for every training stage, loadable from TOML; the CLI
-(``mathforge train STAGE config.toml``) and the recipe build it the same way."""
+(``mathforge train STAGE config.toml``), the recipe's ``[cpt]``/``[sft]``/``[rm]``/``[grpo]`` sections and
+the docs all read these fields and their help text."""
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from mathforge.config import ConfigError, from_dict, load_toml, option
+
 STAGES = ("pretrain", "sft", "rm", "grpo")
+# Fields the caller wires (the recipe sets them from the stages before); a recipe section holds the rest.
+WIRED = ("stage", "model", "output_dir", "data")
 
-
-class ConfigError(ValueError):
-    pass
+__all__ = ["STAGES", "WIRED", "ConfigError", "StageConfig", "load_stage_config"]
 
 
 @dataclass
 class StageConfig:
-    stage: str
-    model: str  # a model directory (or smollm2), the output of the previous stage
-    output_dir: str
-    data: list[str] = field(default_factory=list)  # JSONL files (text / messages / question+answer)
-    tokenizer: str | None = None  # default: the model's
+    stage: str = option(help="pretrain, sft, rm or grpo.")
+    model: str = option(
+        help="Starting model: a folder (the previous stage's final/), a .gguf file, 'smollm2' or a hub id.",
+        path="model",
+    )
+    output_dir: str = option(help="Where checkpoints, final/ and manifest.json go.", path=True)
+    data: list[str] = option(
+        [], help="JSONL files: text (pretrain), messages (sft), question+answer.", path=True
+    )
+    tokenizer: str | None = option(None, help="Tokenizer folder; default: the model's.", path="model")
     # optimisation
-    learning_rate: float = 5e-5
-    lr_scheduler: str = "cosine"
-    warmup_ratio: float = 0.05
-    weight_decay: float = 0.0
-    max_steps: int = 100
-    per_device_batch_size: int = 8
-    gradient_accumulation_steps: int = 1
-    max_grad_norm: float = 1.0
-    seq_len: int = 512
-    seed: int = 0
-    bf16: str = "auto"  # auto: on when the device supports it (GPU with bf16); CPU stays fp32 (faster here)
-    logging_steps: int = 5
-    save_steps: int = 50
-    save_total_limit: int = 2
-    resume: bool = True  # continue from the last checkpoint in output_dir
-    report_to: list[str] = field(default_factory=lambda: ["tensorboard"])
+    learning_rate: float = option(5e-5, help="Peak learning rate.")
+    lr_scheduler: str = option("cosine", help="transformers scheduler name (cosine, linear, constant…).")
+    warmup_ratio: float = option(0.05, help="Share of max_steps spent warming up the learning rate.")
+    weight_decay: float = option(0.0, help="AdamW weight decay.")
+    max_steps: int = option(100, help="Optimizer steps.")
+    per_device_batch_size: int = option(8, help="Sequences (GRPO: completions) per device per step.")
+    gradient_accumulation_steps: int = option(1, help="Micro-batches summed per optimizer step.")
+    max_grad_norm: float = option(1.0, help="Gradient clipping norm.")
+    seq_len: int = option(512, help="Tokens per training sequence (longer ones are cut).")
+    seed: int = option(0, help="Seed for model init, data order and sampling.")
+    bf16: str = option(
+        "auto", help="auto: on where the GPU supports it; CPUs stay fp32 (faster without AMX)."
+    )
+    logging_steps: int = option(5, help="Log every N steps.")
+    save_steps: int = option(50, help="Checkpoint every N steps (a killed run resumes from the last one).")
+    save_total_limit: int = option(2, help="Checkpoints kept.")
+    resume: bool = option(True, help="Continue from the last checkpoint in output_dir.")
+    report_to: list[str] = option(["tensorboard"], help="transformers loggers ([] = none).")
     # sft
-    packing: bool = False
-    lora_r: int = 0  # 0 = full fine-tuning
-    lora_alpha: int = 32
+    packing: bool = option(False, help="SFT: pack several conversations into one sequence.")
+    lora_r: int = option(0, help="SFT: LoRA rank; 0 = full fine-tuning.")
+    lora_alpha: int = option(32, help="SFT: LoRA alpha.")
     # rm
-    rm_pairs_per_question: int = 4
+    rm_pairs_per_question: int = option(4, help="RM: chosen/rejected pairs drawn per question.")
     # grpo
-    num_generations: int = 8
-    max_completion_length: int = 256
-    temperature: float = 1.0
-    beta: float = 0.04  # KL coefficient
-    reward_model: str | None = None  # r = sigmoid(0.5 * r_m) + (r_v - 1); rule-only when None
-    filter_min_correct: int = 2  # keep queries with 2..5 of 8 sampled answers correct
-    filter_max_correct: int = 5
-    filter_queries: bool = False
-    prompt_style: str = "cot"
-    extra: dict[str, Any] = field(default_factory=dict)
+    num_generations: int = option(8, help="GRPO: completions sampled per prompt (the group).")
+    max_completion_length: int = option(256, help="GRPO: tokens per completion.")
+    temperature: float = option(1.0, help="GRPO: sampling temperature of the rollouts.")
+    beta: float = option(0.04, help="GRPO: KL coefficient to the reference model.")
+    reward_model: str | None = option(
+        None,
+        help="GRPO: reward model folder; r = sigmoid(0.5 r_m) + (r_v - 1). None: verifier only.",
+        path="model",
+    )
+    filter_min_correct: int = option(2, help="GRPO query filter: keep queries with at least this many right.")
+    filter_max_correct: int = option(5, help="GRPO query filter: and at most this many right (of 8).")
+    filter_queries: bool = option(
+        False, help="GRPO: sample each query 8 times first and keep the medium ones."
+    )
+    prompt_style: str = option("cot", help="GRPO: cot, or tir/tora for tool-integrated rollouts.")
+    extra: dict[str, Any] = option({}, help="Stage-specific extras (e.g. tool_rounds for TIR rollouts).")
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -66,21 +81,16 @@ class StageConfig:
 
 
 def load_stage_config(path: str | Path, stage: str | None = None, **overrides: Any) -> StageConfig:
-    """Read a TOML file (top-level keys, or a ``[STAGE]`` table); unknown keys are an error naming them."""
+    """Read a TOML file (top-level keys, or a ``[STAGE]`` table): every key checked by name and type,
+    paths relative to the file; ``overrides`` (CLI flags, None = not given) win."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+    raw = load_toml(path)
+    where = f"{path}:"
     if stage and isinstance(raw.get(stage), dict):
-        raw = raw[stage]
-    raw = {**raw, **{k: v for k, v in overrides.items() if v is not None}}
+        raw, where = raw[stage], f"{path}: [{stage}]"
     if stage:
-        raw["stage"] = stage
-    known = {f.name for f in fields(StageConfig)}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    base = path.parent
-    raw["data"] = [str((base / d) if not Path(d).is_absolute() else Path(d)) for d in raw.get("data", [])]
-    return StageConfig(**raw)
+        raw = {**raw, "stage": stage}
+    cfg_fields = {f.name for f in fields(StageConfig)}
+    given = {k: v for k, v in overrides.items() if v is not None and k in cfg_fields}
+    cfg = from_dict(StageConfig, {**raw, **given}, where, path.resolve().parent)
+    return replace(cfg, **given) if given else cfg  # CLI paths stay relative to the working directory

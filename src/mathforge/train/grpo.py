@@ -129,7 +129,7 @@ def filter_queries(
     return kept, stats
 
 
-def run_grpo(cfg: StageConfig) -> dict[str, Any]:
+def run_grpo(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
     from datasets import Dataset
     from transformers import AutoTokenizer
     from trl import GRPOConfig, GRPOTrainer
@@ -159,7 +159,7 @@ def run_grpo(cfg: StageConfig) -> dict[str, Any]:
         beta=cfg.beta,
     )
     tokens_per_step = cfg.per_device_batch_size * cfg.max_completion_length * args.world_size
-    speed = ThroughputCallback(tokens_per_step, 0)
+    speed = ThroughputCallback(tokens_per_step)  # parameters counted from the policy when training begins
     sandbox = None
     extra: dict[str, Any] = {}
     if cfg.prompt_style in ("tir", "tora"):
@@ -176,7 +176,7 @@ def run_grpo(cfg: StageConfig) -> dict[str, Any]:
         args=args,
         train_dataset=Dataset.from_list(rows),
         processing_class=tok,
-        callbacks=[speed],
+        callbacks=[speed, *(callbacks or [])],
         **extra,
     )
     try:

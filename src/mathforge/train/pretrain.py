@@ -28,7 +28,7 @@ def load_model(path: str, *, sequence_classification: bool = False):
     return model, tok
 
 
-def run_pretrain(cfg: StageConfig) -> dict[str, Any]:
+def run_pretrain(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
     from datasets import Dataset
     from transformers import Trainer, TrainingArguments, default_data_collator
 
@@ -42,7 +42,11 @@ def run_pretrain(cfg: StageConfig) -> dict[str, Any]:
     tokens_per_step = cfg.per_device_batch_size * cfg.gradient_accumulation_steps * cfg.seq_len * world
     speed = ThroughputCallback(tokens_per_step, model.num_parameters())
     trainer = Trainer(
-        model=model, args=args, train_dataset=ds, data_collator=default_data_collator, callbacks=[speed]
+        model=model,
+        args=args,
+        train_dataset=ds,
+        data_collator=default_data_collator,
+        callbacks=[speed, *(callbacks or [])],
     )
     extra = {"blocks": len(packed["blocks"]), "data_tokens": packed["tokens"], "texts": packed["texts"]}
     return train_and_finish(trainer, tok, cfg, speed, extra)

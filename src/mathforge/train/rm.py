@@ -55,7 +55,7 @@ def preference_pairs(paths: list[str], per_question: int, seed: int = 0) -> tupl
     return pairs, stats
 
 
-def run_rm(cfg: StageConfig) -> dict[str, Any]:
+def run_rm(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
     from datasets import Dataset
     from trl import RewardConfig, RewardTrainer
 
@@ -74,7 +74,7 @@ def run_rm(cfg: StageConfig) -> dict[str, Any]:
         args=args,
         train_dataset=Dataset.from_list(pairs),
         processing_class=tok,
-        callbacks=[speed],
+        callbacks=[speed, *(callbacks or [])],
     )
     return train_and_finish(trainer, tok, cfg, speed, {"data": stats})
 

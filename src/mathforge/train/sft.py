@@ -12,7 +12,7 @@ from mathforge.train.data import sft_dataset
 from mathforge.train.pretrain import load_model
 
 
-def run_sft(cfg: StageConfig) -> dict[str, Any]:
+def run_sft(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
     from trl import SFTConfig, SFTTrainer
 
     model, tok = load_model(cfg.model)
@@ -42,7 +42,7 @@ def run_sft(cfg: StageConfig) -> dict[str, Any]:
         train_dataset=ds,
         processing_class=tok,
         peft_config=peft_config,
-        callbacks=[speed],
+        callbacks=[speed, *(callbacks or [])],
     )
     return train_and_finish(
         trainer, tok, cfg, speed, {"examples": len(ds)}, merge_lora=peft_config is not None

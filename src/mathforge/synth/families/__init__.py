@@ -1,4 +1,5 @@
-"""Generator families, one module each. ``FAMILIES`` maps a name to its ``Family``."""
+"""Generator families: each module holds one family and is named for it; modules starting with ``_`` hold
+shared helpers and no family. ``FAMILIES`` maps a family's name to its ``Family``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Linear equations in one unknown."""
+"""Linear equations in one unknown; ``check`` substitutes the root back."""
 
 from __future__ import annotations
 
@@ -6,13 +6,7 @@ import random
 from fractions import Fraction
 
 from mathforge.synth.base import Draft, Family, boxed, pick
-
-
-def _fmt(v: Fraction) -> str:
-    if v.denominator == 1:
-        return str(v.numerator)
-    sign = "-" if v < 0 else ""
-    return f"{sign}\\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"
+from mathforge.synth.families._format import tex_rational
 
 
 def make_linear(rng: random.Random, lang: str, level: int) -> Draft:
@@ -27,12 +21,15 @@ def make_linear(rng: random.Random, lang: str, level: int) -> Draft:
     if level == 3:  # variables on both sides: a x + b = d x + e
         d = rng.choice([v for v in range(-9, 10) if v not in (0, a)])
         e = c - d * x
-        lhs, rhs = f"{a}x {'+' if b >= 0 else '-'} {abs(b)}", f"{d}x {'+' if e >= 0 else '-'} {_fmt(abs(e))}"
-        steps = f"Collect terms: $({a} - ({d}))x = {_fmt(e)} - ({b})$, so $x = {_fmt(x)}$."
+        lhs, rhs = (
+            f"{a}x {'+' if b >= 0 else '-'} {abs(b)}",
+            f"{d}x {'+' if e >= 0 else '-'} {tex_rational(abs(e))}",
+        )
+        steps = f"Collect terms: $({a} - ({d}))x = {tex_rational(e)} - ({b})$, so $x = {tex_rational(x)}$."
         data = {"a": a, "b": b, "d": d, "e": [e.numerator, e.denominator]}
     else:
-        lhs, rhs = f"{a}x {'+' if b >= 0 else '-'} {abs(b)}", _fmt(c)
-        steps = f"Subtract {b} and divide by {a}: $x = \\frac{{{_fmt(c)} - ({b})}}{{{a}}} = {_fmt(x)}$."
+        lhs, rhs = f"{a}x {'+' if b >= 0 else '-'} {abs(b)}", tex_rational(c)
+        steps = f"Subtract {b} and divide by {a}: $x = \\frac{{{tex_rational(c)} - ({b})}}{{{a}}} = {tex_rational(x)}$."
         data = {"a": a, "b": b, "d": 0, "e": [c.numerator, c.denominator]}
     q = pick(lang, f"Solve for $x$: ${lhs} = {rhs}$.", f"解方程：${lhs} = {rhs}$，求 $x$。")
     cot = pick(
@@ -43,9 +40,9 @@ def make_linear(rng: random.Random, lang: str, level: int) -> Draft:
         .replace("and divide by", "再除以")
         .replace("so", "所以")
         + " ",
-    ) + boxed(_fmt(x), lang)
+    ) + boxed(tex_rational(x), lang)
     code = f"from sympy import symbols, Eq, solve, Rational\nx = symbols('x')\nprint(solve(Eq({a}*x + ({b}), {data['d']}*x + Rational({data['e'][0]}, {data['e'][1]})), x)[0])\n"
-    return Draft(q, _fmt(x), cot, code, "number", data)
+    return Draft(q, tex_rational(x), cot, code, "number", data)
 
 
 def check_linear(d: Draft) -> bool:
