@@ -29,7 +29,12 @@ MANIFEST = "manifest.json"
 
 
 class JsonlError(ValueError):
-    """A line of a JSONL file is not a JSON object: the message is ``FILE:LINE: what is wrong``."""
+    """A line of a JSONL file is not a JSON object: the message is ``FILE:LINE: what is wrong``;
+    ``reason`` is the what-is-wrong part alone."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 # ------------------------------------------------------------------ atomic writes
@@ -71,29 +76,39 @@ def read_json(path: str | Path) -> Any | None:
         return None
 
 
-def iter_jsonl(path: str | Path, *, strict: bool = True) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line. A bad line raises :class:`JsonlError` naming the
-    file and line, or is skipped when ``strict`` is False."""
+def iter_jsonl(
+    path: str | Path, *, errors: str = "raise"
+) -> Iterator[tuple[int, dict[str, Any] | JsonlError]]:
+    """(line number, object) for each non-blank line of a JSONL file — the one JSONL reader.
+
+    A bad line (not UTF-8, not JSON, not an object) is handled by ``errors``: ``"raise"`` raises
+    :class:`JsonlError` (``FILE:LINE: what is wrong``), ``"skip"`` passes over it, ``"report"`` yields
+    ``(line, JsonlError)`` so the caller can count it and go on."""
     path = Path(path)
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
+            problem = None
             try:
-                obj = json.loads(line)
+                obj = json.loads(raw.decode("utf-8"))
+                if not isinstance(obj, dict):
+                    problem = f"not a JSON object (a {type(obj).__name__})"
+            except UnicodeDecodeError as exc:
+                problem = f"not UTF-8 ({exc.reason} at byte {exc.start})"
             except json.JSONDecodeError as exc:
-                if strict:
-                    raise JsonlError(f"{path}:{lineno}: bad JSON ({exc.msg} at column {exc.colno})") from None
-                continue
-            if not isinstance(obj, dict):
-                if strict:
-                    raise JsonlError(f"{path}:{lineno}: not a JSON object (a {type(obj).__name__})")
-                continue
-            yield lineno, obj
+                problem = f"bad JSON ({exc.msg} at column {exc.colno})"
+            if problem is None:
+                yield lineno, obj
+            elif errors == "raise":
+                raise JsonlError(f"{path}:{lineno}: {problem}")
+            elif errors == "report":
+                yield lineno, JsonlError(f"{path}:{lineno}: {problem}", problem)
 
 
 def read_jsonl(path: str | Path, *, strict: bool = True) -> list[dict[str, Any]]:
-    return [obj for _, obj in iter_jsonl(path, strict=strict)]
+    """Every object of a JSONL file; a bad line raises (``strict``) or is skipped."""
+    return [obj for _, obj in iter_jsonl(path, errors="raise" if strict else "skip")]  # type: ignore[misc]
 
 
 # ------------------------------------------------------------------ identities and keys

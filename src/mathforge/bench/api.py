@@ -7,7 +7,6 @@ wrong`` in ``BenchLoad.skipped`` (``load_benchmark`` logs one warning line namin
 from __future__ import annotations
 
 import difflib
-import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,7 @@ from mathforge.bench.hub import hub_rows, hub_source
 from mathforge.bench.loaders import Ctx
 from mathforge.bench.problem import Problem
 from mathforge.bench.registry import BENCHMARKS, BenchSpec
+from mathforge.stage_io import JsonlError, iter_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -101,21 +101,8 @@ def benchmark_file(name: str, data_dir: str | Path, split: str = "test") -> Path
 
 def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, record) for each non-blank line; an unreadable line yields its error text instead."""
-    with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield lineno, f"not UTF-8 ({exc.reason} at byte {exc.start})"
-                continue
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield lineno, f"bad JSON ({exc.msg} at column {exc.colno})"
-                continue
-            yield lineno, rec if isinstance(rec, dict) else f"not a JSON object (a {type(rec).__name__})"
+    for lineno, rec in iter_jsonl(path, errors="report"):
+        yield lineno, rec.reason if isinstance(rec, JsonlError) else rec
 
 
 def _convert(

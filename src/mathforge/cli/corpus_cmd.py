@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mathforge.cli.progress import progress_bars
+
 corpus_app = typer.Typer(
     help="Build a math pre-training corpus: extract, classify, dedup, decontaminate, pack.",
     no_args_is_help=True,
@@ -28,7 +30,6 @@ def run_command(
 ) -> None:
     """Run (or resume) the pipeline: OUTPUT/docs/*.jsonl (the corpus), OUTPUT/packed/ (training shards
     with manifest.json, when [pack] tokenizer is set), OUTPUT/report.json and OUTPUT/report.html."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from mathforge.corpus.config import ConfigError, load_corpus_config
     from mathforge.corpus.pipeline import run_corpus
@@ -43,20 +44,10 @@ def run_command(
         if output:
             cfg.output = str(output)
         console = Console()
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            tasks: dict[str, int] = {}
+        with progress_bars(console) as bars:
 
             def progress(phase: str, done: int, total: int) -> None:
-                if phase not in tasks:
-                    tasks[phase] = bar.add_task(f"{phase} shards", total=total)
-                bar.update(tasks[phase], completed=done)
+                bars.update(f"{phase} shards", done, total)
 
             result = run_corpus(cfg, progress)
     except ConfigError as exc:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from mathforge.cli.progress import progress_bars
 from mathforge.infer import BACKENDS, BackendError, BackendSpec
 from mathforge.prompts import PROMPT_STYLES
 
@@ -129,27 +129,13 @@ def eval_command(
         backend_spec=spec,
     )
     console = Console(stderr=True)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TextColumn("acc {task.fields[acc]}"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        tasks: dict[str, int] = {}
+    with progress_bars(console, transient=False) as bars:
 
         def hook(name: str, done: int, total: int, acc: float) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=total, acc="-", rate="")
-            task = bar.tasks[tasks[name]]
-            speed = task.speed
-            bar.update(
-                tasks[name],
-                completed=done,
-                acc=f"{100 * acc:.1f}%",
-                rate=f"{speed:.2f} items/s" if speed else "",
+            bars.update(name, done, total)
+            speed = bars.speed(name)
+            bars.update(
+                name, done, note=(f"{speed:.2f} items/s  " if speed else "") + f"acc {100 * acc:.1f}%"
             )
 
         try:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from mathforge.cli.progress import progress_bars
 from mathforge.grade.extract import STYLES
 from mathforge.grade.files import FileSummary, grade_file
 from mathforge.grade.judge import KINDS
@@ -47,18 +47,10 @@ def grade_command(
             f"error: {file}: no such file; pass a JSONL file with 'gold' and 'output' fields", err=True
         )
         raise typer.Exit(2)
-    with Progress(
-        TextColumn("grading"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("grade", total=None)
+    with progress_bars(console) as bars:
 
         def on_progress(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+            bars.update("grading", done, total)
 
         summary = grade_file(
             file,

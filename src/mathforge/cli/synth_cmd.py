@@ -7,8 +7,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from mathforge.cli.progress import progress_bars
 
 synth_app = typer.Typer(
     help="Synthetic data: verified generated problems, and teacher synthesis.", no_args_is_help=True
@@ -36,19 +37,12 @@ def _run_generate(families, n, seed, lang, levels, execute, data_dir, decontamin
             )
     t0 = time.perf_counter()
     try:
-        with Progress(
-            TextColumn("generating"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
+        with progress_bars() as bars:
             names = _split(families)
             from mathforge.synth.generate import resolve_families
 
             total = n * len(resolve_families(names))
-            task = bar.add_task("gen", total=total)
+            bars.update("generating", 0, total)
             report = generate(
                 names,
                 n=n,
@@ -57,7 +51,7 @@ def _run_generate(families, n, seed, lang, levels, execute, data_dir, decontamin
                 levels=[int(x) for x in _split(levels) or ["1", "2", "3"]],
                 execute=execute,
                 decontaminator=dec,
-                progress=lambda k: bar.advance(task, k),
+                progress=lambda k: bars.advance("generating", k),
             )
     except (UnknownFamilyError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -188,15 +182,8 @@ def synth_teach(
     except (BenchError, BackendError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    with Progress(
-        TextColumn("teacher"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("accepted {task.fields[acc]}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-    ) as bar:
-        task = bar.add_task("t", total=len(problems), acc="-")
+    with progress_bars(transient=False) as bars:
+        bars.update("teacher", 0, len(problems))
         stats = synthesise(
             problems,
             engine,
@@ -204,7 +191,7 @@ def synth_teach(
             k=k,
             params=SamplingParams(n=k, temperature=temperature, max_tokens=max_tokens),
             majority_threshold=threshold,
-            progress=lambda done, total, acc: bar.update(task, completed=done, acc=f"{100 * acc:.1f}%"),
+            progress=lambda done, total, acc: bars.update("teacher", done, note=f"accepted {100 * acc:.1f}%"),
         )
     Console().print(
         f"{stats.problems} problems, {stats.samples} samples, {stats.accepted} accepted ({100 * stats.acceptance:.1f}%), "

@@ -22,7 +22,6 @@ word problems in plain text (CMATH) are not: a bilingual corpus needs Chinese po
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,6 +32,7 @@ from urllib.parse import urlsplit
 
 from mathforge.corpus.formulas import has_math_markup
 from mathforge.corpus.negative_texts import generate_negatives, stable_fraction
+from mathforge.stage_io import iter_jsonl
 
 # Test-only English sets used as held-out positives (whole benchmarks, never trained on). Sets that share
 # a source with a training split (math500 and math/test come from MATH) are not used; Chinese sets are out
@@ -105,14 +105,8 @@ def benchmark_record_text(name: str, rec: dict[str, Any]) -> str:
 
 
 def _read_jsonl_records(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open("rb") as fh:
-        for raw in fh:
-            try:
-                rec = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                continue
-            if isinstance(rec, dict):
-                yield rec
+    for _, rec in iter_jsonl(path, errors="skip"):
+        yield rec  # type: ignore[misc]
 
 
 def benchmark_texts(data_dir: str | Path, name: str, split: str) -> list[str]:

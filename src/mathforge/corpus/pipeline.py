@@ -28,6 +28,7 @@ from typing import Any
 from mathforge.corpus.config import ConfigError, CorpusConfig
 from mathforge.corpus.document import Document, ReadError
 from mathforge.corpus.shards import RunPaths, ShardSpec, is_done, mark_done, read_rows, write_rows
+from mathforge.stage_io import config_hash, iter_jsonl
 
 STEPS = ("read", "extract", "langid", "classify", "filter", "dedup", "decontam")
 Step = Callable[[list[Document]], list[Document]]
@@ -42,13 +43,7 @@ def shard_key(cfg: CorpusConfig, shard: ShardSpec) -> str:
             ident.append((f, st.st_size, int(st.st_mtime)))
         except OSError:
             ident.append((f, -1, 0))
-    return f"{cfg.content_hash()}:{hash_json(ident)}"
-
-
-def hash_json(obj: Any) -> str:
-    import hashlib
-
-    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{cfg.content_hash()}:{config_hash(ident)}"
 
 
 # ---------------------------------------------------------------- steps
@@ -196,7 +191,7 @@ def global_dedup(shards: list[ShardSpec], cfg: CorpusConfig, paths: RunPaths) ->
 
     from mathforge.corpus.dedup import exact_duplicates, near_duplicate_clusters
 
-    key = f"{cfg.content_hash()}:{hash_json([shard_key(cfg, s) for s in shards])}"
+    key = f"{cfg.content_hash()}:{config_hash([shard_key(cfg, s) for s in shards])}"
     done = is_done(paths.dedup, key)
     if done:
         return json.loads(paths.dedup.read_text())
@@ -240,7 +235,7 @@ def finish_shard(
     shard: ShardSpec, cfg: CorpusConfig, paths: RunPaths, removed: dict[str, str]
 ) -> dict[str, Any]:
     out = paths.finish(shard)
-    key = f"{shard_key(cfg, shard)}:{hash_json(sorted(removed.items()))}"
+    key = f"{shard_key(cfg, shard)}:{config_hash(sorted(removed.items()))}"
     done = is_done(out, key)
     if done:
         return {**done, "skipped": True}
@@ -380,10 +375,8 @@ def run_corpus(cfg: CorpusConfig, progress: Callable[[str, int, int], None] | No
 
 def iter_corpus(paths: RunPaths, shards: list[ShardSpec]) -> Iterator[tuple[str, str]]:
     for s in shards:
-        with paths.docs(s).open(encoding="utf-8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                yield rec["kind"], rec["text"]
+        for _, rec in iter_jsonl(paths.docs(s)):
+            yield rec["kind"], rec["text"]  # type: ignore[index]
 
 
 def _local_map(fn, shards, cfg, phase, progress):

@@ -13,6 +13,7 @@ from typing import Any
 
 from mathforge.corpus.document import Document
 from mathforge.corpus.shards import read_rows
+from mathforge.stage_io import read_jsonl
 
 STEP_ORDER = ("read", "extract", "langid", "classify", "filter", "dedup", "decontam")
 
@@ -66,8 +67,7 @@ def build_report(cfg, paths, shards, errors: list[str], manifest, timings) -> di
     for s in shards:
         lp = paths.ledger(s)
         if lp.exists():
-            for line in lp.read_text(encoding="utf-8").splitlines():
-                x = json.loads(line)
+            for x in read_jsonl(lp):
                 per_bench[x["benchmark"]].add(x["id"])
                 per_bench_items[x["benchmark"]].add(x["item_id"])
     error_kinds: Counter = Counter()

@@ -89,8 +89,8 @@ class DecontamSection:
 
     enabled: bool = option(True, help="Run this stage (on whenever there is generated training data).")
     benchmarks: list[str] = option(
-        [],
-        help="Benchmarks to decontaminate against, besides the held-out set ([] = those [eval] evaluates).",
+        ["gsm8k", "math500"],
+        help="Benchmarks training records are checked against, besides the held-out set and every [eval] benchmark.",
     )
 
 

@@ -5,7 +5,6 @@ each function here only says which outputs of earlier stages feed which library 
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import shutil
@@ -158,9 +157,7 @@ def stage_corpus(ctx: Context) -> dict[str, Any]:
     heldout = Path(ctx.summaries["synth"]["heldout_dir"]) / "synth" / "test.jsonl"
     from mathforge.synth.generate import question_key
 
-    exclude = {
-        question_key(json.loads(x)["question"]) for x in heldout.read_text(encoding="utf-8").splitlines()
-    }
+    exclude = {question_key(x["question"]) for x in read_jsonl(heldout)}
     made = write_math_documents(inputs, sec, ctx.recipe.seed, exclude)
     cfg = CorpusConfig(
         output=str(root / "out"),

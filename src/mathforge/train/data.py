@@ -4,11 +4,11 @@ interpreter's ```output blocks are masked too, since the model must not learn to
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
+
+from mathforge.stage_io import JsonlError, iter_jsonl
 
 OUTPUT_BLOCK_RE = re.compile(r"```output\n.*?```\n?", re.DOTALL)
 
@@ -18,18 +18,13 @@ class DataError(ValueError):
 
 
 def read_jsonl(paths: Iterable[str]) -> Iterator[tuple[str, int, dict[str, Any]]]:
-    """(file, line, record) for every valid line; a bad line raises DataError naming file and line."""
+    """(file, line, record) for every line; a bad line raises DataError naming file and line."""
     for path in paths:
-        with Path(path).open(encoding="utf-8", errors="replace") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield path, lineno, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(
-                        f"{path}:{lineno}: not valid JSON ({exc.msg}); fix or remove the line"
-                    ) from exc
+        try:
+            for lineno, rec in iter_jsonl(path):
+                yield path, lineno, rec  # type: ignore[misc]
+        except JsonlError as exc:
+            raise DataError(f"{exc}; fix or remove the line") from None
 
 
 def pack_texts(texts: Iterable[str], tokenizer, seq_len: int) -> dict[str, Any]:
