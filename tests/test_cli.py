@@ -31,7 +31,7 @@ def test_grade_example_file(tmp_path):
     verdicts = {r["line"]: r["verdict"] for r in out}
     assert verdicts[4] == "wrong" and verdicts[5] == "wrong"  # 1,-2 vs 1,-3 and 1/2^99 vs 1/2^98
     assert verdicts[1] == verdicts[2] == verdicts[9] == "correct"
-    assert "ex.jsonl:13: not valid JSON" in result.output
+    assert "ex.jsonl:13: bad JSON" in result.output
     assert "correct" in result.output and "skipped lines" in result.output
 
 

@@ -165,11 +165,23 @@ def test_bad_inputs_are_counted_not_fatal(local_run):
     assert "truncated.warc.gz" in text and "web.jsonl" in text
 
 
+def test_the_run_writes_the_one_manifest_format(local_run):
+    _, cfg, result = local_run
+    man = json.loads((Path(cfg.output) / "manifest.json").read_text())
+    assert man["stage"] == "corpus" and man["summary"]["kept"] == result.report["kept"]
+    assert man["config"]["input"]["paths"] == cfg.input.paths
+    read = [i for i in man["inputs"] if "mtime_ns" in i]
+    assert read and all(Path(i["path"]).is_file() and i["size"] == Path(i["path"]).stat().st_size for i in read)
+    assert man["outputs"]["report"] == "report.json" and "resiliparse" in man["versions"]
+
+
 def test_pack_manifest(local_run):
     _, cfg, result = local_run
     import pyarrow.parquet as pq
 
-    man = json.loads((Path(cfg.output) / "packed" / "manifest.json").read_text())
+    written = json.loads((Path(cfg.output) / "packed" / "manifest.json").read_text())
+    man = written["summary"]
+    assert written["stage"] == "pack" and written["config"]["seq_len"] == 128
     assert man == result.report["pack"]
     assert man["blocks"] > 10 and man["seq_len"] == 128
     assert sum(s["documents"] for s in man["sources"].values()) == result.report["kept"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import random
 import re
 
@@ -74,6 +75,16 @@ def test_cli_removes_contaminated_records_and_writes_a_ledger(bench_dir, tmp_pat
     clean = (tmp_path / "sft.clean.jsonl").read_text().splitlines()
     ledger = [json.loads(x) for x in (tmp_path / "sft.clean.ledger.jsonl").read_text().splitlines()]
     assert len(clean) == 5 and {r["benchmark"] for r in ledger} == {"gsm8k"} and len(ledger) == 3
+    manifest = json.loads((tmp_path / "sft.clean.manifest.json").read_text())
+    assert manifest["stage"] == "decontam" and manifest["summary"]["sft.jsonl"]["removed"] == 3
+    read = {Path(i["path"]).name for i in manifest["inputs"]}
+    assert "sft.jsonl" in read and "test.jsonl" in read  # the data and the benchmark files, with their hashes
+    out = tmp_path / "clean"
+    result = CliRunner().invoke(
+        app, ["decontam", str(src), "--data-dir", str(bench_dir), "--bench", "gsm8k", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len((out / "sft.clean.jsonl").read_text().splitlines()) == 5 and (out / "manifest.json").is_file()
 
 
 def test_no_flags_on_a_large_clean_set(dec, web_data):

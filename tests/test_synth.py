@@ -258,6 +258,9 @@ def test_teacher_keeps_only_right_solutions(tmp_path, seed_data):
     # 4 problems answered (2 right of 4 each), 1 problem whose requests all failed
     assert len(sft) == 8 and stats["accepted"] == 8
     assert stats["samples"] == 20 and stats["errors"] == 4 and stats["no_answer"] == 4
+    manifest = json.loads((tmp_path / "t" / "manifest.json").read_text())
+    assert manifest["stage"] == "teach" and manifest["summary"]["accepted"] == 8
+    assert manifest["config"]["k"] == 4 and manifest["inputs"][0]["path"].endswith("gsm8k/test.jsonl")
     for rec in sft:
         gold = rec["answer"]
         assert gold in rec["messages"][-1]["content"] and "not sure" not in rec["messages"][-1]["content"]

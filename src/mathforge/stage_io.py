@@ -131,11 +131,14 @@ def config_hash(obj: Any, length: int = 16) -> str:
 _HASH_CACHE: dict[tuple[str, int, int], str] = {}
 
 
-def file_identity(path: str | Path) -> dict[str, Any]:
+def file_identity(path: str | Path, hash_content: bool = True) -> dict[str, Any]:
     """Path, size and content hash of a file — what a stage's key depends on, not its modification time.
-    Hashes are memoised per (path, size, mtime) within a process: a recipe hashes each benchmark once."""
+    Hashes are memoised per (path, size, mtime) within a process: a recipe hashes each benchmark once.
+    ``hash_content=False`` records the modification time instead (for crawls too large to read twice)."""
     p = Path(path).resolve()
     st = p.stat()
+    if not hash_content:
+        return {"path": str(p), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
     memo = (str(p), st.st_size, st.st_mtime_ns)
     digest = _HASH_CACHE.get(memo)
     if digest is None:
@@ -147,16 +150,16 @@ def file_identity(path: str | Path) -> dict[str, Any]:
     return {"path": str(p), "size": st.st_size, "sha256": digest}
 
 
-def input_identities(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
+def input_identities(paths: Iterable[str | Path], hash_content: bool = True) -> list[dict[str, Any]]:
     """Identities of the files a stage reads (folders: every file below them), sorted; missing ones are
     recorded as missing, so a file appearing later changes the key too."""
     out: list[dict[str, Any]] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out += [file_identity(f) for f in sorted(p.rglob("*")) if f.is_file()]
+            out += [file_identity(f, hash_content) for f in sorted(p.rglob("*")) if f.is_file()]
         elif p.is_file():
-            out.append(file_identity(p))
+            out.append(file_identity(p, hash_content))
         else:
             out.append({"path": str(p.resolve()), "missing": True})
     return sorted(out, key=lambda d: d["path"])
@@ -168,7 +171,7 @@ def stage_key(config: Any, inputs: list[dict[str, Any]], upstream: Iterable[str]
     return config_hash(
         {
             "config": _plain(config),
-            "inputs": [(d["path"], d.get("size"), d.get("sha256")) for d in inputs],
+            "inputs": [(d["path"], d.get("size"), d.get("sha256") or d.get("mtime_ns")) for d in inputs],
             "upstream": list(upstream),
         }
     )
@@ -191,14 +194,16 @@ def write_manifest(
     summary: dict[str, Any] | None = None,
     seconds: float | None = None,
     packages: Iterable[str] = ("torch", "transformers", "trl", "accelerate", "peft", "datasets"),
+    name: str = MANIFEST,
     **extra: Any,
 ) -> Path:
     """Write ``OUT/manifest.json`` (atomically). Fields a previous writer put there that this call does
-    not set are kept, so a library stage and the recipe that called it can both add theirs."""
+    not set are kept, so a library stage and the recipe that called it can both add theirs. ``name``:
+    another file name, for a stage that writes next to its inputs rather than into a folder of its own."""
     from mathforge import __version__
     from mathforge.versions import package_versions
 
-    path = Path(out_dir) / MANIFEST
+    path = Path(out_dir) / name
     data: dict[str, Any] = read_json(path) or {}
     if data.get("stage") not in (None, stage):
         data = {}

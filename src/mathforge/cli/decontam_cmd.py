@@ -18,25 +18,33 @@ def decontam_command(
         None, "--bench", help="Comma-separated benchmarks (default: every one found)."
     ),
     lcs_ratio: float = typer.Option(0.6, "--lcs-ratio", min=0.0, max=1.0),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Folder for cleaned files, ledgers and manifest.json (default: beside each input).",
+    ),
 ) -> None:
     """Write INPUT.clean.jsonl (records without benchmark overlap) and INPUT.clean.ledger.jsonl (which
     record matched which benchmark item through which 13-gram), and print a per-benchmark summary."""
-    from mathforge.bench import find_data_dir
-    from mathforge.corpus.decontam import Decontaminator
-    from mathforge.corpus.decontam_file import decontaminate_file
+    from mathforge.bench import BenchmarkDataError
+    from mathforge.corpus.decontam_file import DecontamFilesConfig, run_decontam
 
-    root = find_data_dir(data_dir)
-    if root is None:
-        typer.echo("error: no benchmark data directory; pass --data-dir or set MATHFORGE_DATA_DIR", err=True)
-        raise typer.Exit(2)
-    names = [b.strip() for b in bench.split(",")] if bench else None
-    dec = Decontaminator.from_benchmarks(str(root), names, lcs_ratio=lcs_ratio)
+    cfg = DecontamFilesConfig(
+        inputs=[str(p) for p in inputs],
+        out=str(out or ""),
+        data_dir=str(data_dir or ""),
+        benchmarks=[b.strip() for b in bench.split(",") if b.strip()] if bench else [],
+        lcs_ratio=lcs_ratio,
+    )
+    try:
+        result = run_decontam(cfg)
+    except (BenchmarkDataError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     console = Console()
-    for path in inputs:
-        if not path.is_file():
-            typer.echo(f"error: {path}: no such file", err=True)
-            raise typer.Exit(2)
-        rep = decontaminate_file(path, dec)
+    for rep in result.reports:
+        path = rep.input
         for err in rep.errors[:20]:
             console.print(f"[yellow]skipped[/yellow] {err}", highlight=False, soft_wrap=True)
         console.print(f"{path.name}: {rep.removed} of {rep.records} records removed", highlight=False)
@@ -47,3 +55,4 @@ def decontam_command(
             table.add_row(name, str(count))
         console.print(table)
         console.print(f"clean → {rep.clean}; ledger → {rep.ledger}", soft_wrap=True, highlight=False)
+    console.print(f"manifest → {result.manifest}", soft_wrap=True, highlight=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
@@ -20,52 +19,23 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
-def _run_generate(families, n, seed, lang, levels, execute, data_dir, decontaminate):
-    from mathforge.corpus.decontam import Decontaminator
-    from mathforge.synth import UnknownFamilyError, generate
+def _run_synth(cfg_kwargs: dict):
+    from mathforge.synth import UnknownFamilyError
+    from mathforge.synth.generate import resolve_families
+    from mathforge.synth.run import SynthConfig, run_synth
 
-    dec = None
-    if decontaminate:
-        from mathforge.bench import find_data_dir
-
-        root = find_data_dir(data_dir)
-        if root:
-            dec = Decontaminator.from_benchmarks(str(root))
-        else:
-            Console(stderr=True).print(
-                "[yellow]no benchmark data directory: decontamination skipped[/yellow]"
-            )
-    t0 = time.perf_counter()
     try:
+        cfg = SynthConfig(**cfg_kwargs)
         with progress_bars() as bars:
-            names = _split(families)
-            from mathforge.synth.generate import resolve_families
-
-            total = n * len(resolve_families(names))
-            bars.update("generating", 0, total)
-            report = generate(
-                names,
-                n=n,
-                seed=seed,
-                langs=_split(lang) or ["en", "zh"],
-                levels=[int(x) for x in _split(levels) or ["1", "2", "3"]],
-                execute=execute,
-                decontaminator=dec,
+            bars.update("generating", 0, cfg.n * len(resolve_families(cfg.families)))
+            return run_synth(
+                cfg,
                 progress=lambda k: bars.advance("generating", k),
+                warn=lambda msg: Console(stderr=True).print(f"[yellow]{msg}[/yellow]"),
             )
     except (UnknownFamilyError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    config = {
-        "families": families,
-        "n": n,
-        "seed": seed,
-        "lang": lang,
-        "levels": levels,
-        "execute": execute,
-        "decontaminated": dec is not None,
-    }
-    return report, config, time.perf_counter() - t0
 
 
 def _summary(man: dict, out: Path) -> None:
@@ -99,10 +69,20 @@ def synth_generate(
     decontaminate: bool = typer.Option(True, "--decontaminate/--no-decontaminate"),
 ) -> None:
     """Training data: items.jsonl, sft.jsonl (chain-of-thought and tool-integrated chats), manifest.json."""
-    from mathforge.synth.io import write_training_set
-
-    report, config, secs = _run_generate(families, n, seed, lang, levels, execute, data_dir, decontaminate)
-    _summary(write_training_set(out, report, config, secs), out)
+    result = _run_synth(
+        dict(
+            out=str(out),
+            families=_split(families),
+            n=n,
+            seed=seed,
+            langs=_split(lang) or ["en", "zh"],
+            levels=[int(x) for x in _split(levels) or ["1", "2", "3"]],
+            execute=execute,
+            data_dir=str(data_dir or ""),
+            decontaminate=decontaminate,
+        )
+    )
+    _summary(result.manifest, result.out)
 
 
 @synth_app.command("bench")
@@ -118,10 +98,20 @@ def synth_bench(
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Benchmarks to decontaminate against."),
 ) -> None:
     """A fresh, contamination-free evaluation set: `mathforge eval --bench synth --data-dir OUT`."""
-    from mathforge.synth.io import write_benchmark
-
-    report, config, secs = _run_generate(families, n, seed, lang, levels, False, data_dir, True)
-    _summary(write_benchmark(out, report, config, secs), out / "synth")
+    result = _run_synth(
+        dict(
+            out=str(out),
+            families=_split(families),
+            n=n,
+            seed=seed,
+            langs=_split(lang) or ["en", "zh"],
+            levels=[int(x) for x in _split(levels) or ["1", "2", "3"]],
+            execute=False,
+            data_dir=str(data_dir or ""),
+            as_benchmark=True,
+        )
+    )
+    _summary(result.manifest, result.out)
 
 
 @synth_app.command("list")
@@ -159,40 +149,39 @@ def synth_teach(
     max_retries: int = typer.Option(5, "--max-retries", min=0),
 ) -> None:
     """Rejection sampling from a teacher: sft.jsonl with accepted solutions, stats.json per problem."""
-    from dataclasses import replace
+    from mathforge.bench import BenchError
+    from mathforge.infer import BackendError
+    from mathforge.synth.run import TeachConfig, run_teach
 
-    from mathforge.bench import BenchError, load_benchmark
-    from mathforge.infer import BackendError, BackendSpec, SamplingParams, get_backend
-    from mathforge.synth.teacher import synthesise
-
+    cfg = TeachConfig(
+        model=model,
+        out=str(out),
+        backend=backend,
+        bench=bench,
+        split=split,
+        limit=limit,
+        k=k,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        no_gold=no_gold,
+        majority_threshold=threshold,
+        data_dir=str(data_dir or ""),
+        api_base=api_base,
+        concurrency=concurrency,
+        batch_size=batch_size,
+        max_retries=max_retries,
+    )
     try:
-        problems = load_benchmark(bench, data_dir, split=split, limit=limit)
-        if no_gold:
-            problems = [replace(p, answer="") for p in problems]
-        engine = get_backend(
-            BackendSpec(
-                backend=backend,
-                model=model,
-                api_base=api_base,
-                max_retries=max_retries,
-                concurrency=concurrency,
-                batch_size=batch_size,
-            )
-        )
+        with progress_bars(transient=False) as bars:
+            stats = run_teach(
+                cfg,
+                progress=lambda done, total, acc: bars.update(
+                    "teacher", done, total, f"accepted {100 * acc:.1f}%"
+                ),
+            ).stats
     except (BenchError, BackendError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    with progress_bars(transient=False) as bars:
-        bars.update("teacher", 0, len(problems))
-        stats = synthesise(
-            problems,
-            engine,
-            out,
-            k=k,
-            params=SamplingParams(n=k, temperature=temperature, max_tokens=max_tokens),
-            majority_threshold=threshold,
-            progress=lambda done, total, acc: bars.update("teacher", done, note=f"accepted {100 * acc:.1f}%"),
-        )
     Console().print(
         f"{stats.problems} problems, {stats.samples} samples, {stats.accepted} accepted ({100 * stats.acceptance:.1f}%), "
         f"{stats.errors} failed requests, {stats.no_answer} without an answer → {out}/sft.jsonl",

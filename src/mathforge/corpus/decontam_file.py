@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mathforge.config import option
 from mathforge.corpus.decontam import Decontaminator
 
 TEXT_FIELDS = ("text", "question", "problem", "prompt", "answer", "solution", "output")
@@ -80,3 +81,68 @@ def decontaminate_file(
             if progress:
                 progress(1)
     return report
+
+
+@dataclass
+class DecontamFilesConfig:
+    """``mathforge decontam``: the flags, one field each."""
+
+    inputs: list[str] = option(help="JSONL files (text / question / messages records).", path=True)
+    out: str = option(
+        "",
+        help="Folder for the cleaned files, ledgers and manifest.json ('' = next to each input).",
+        path=True,
+    )
+    data_dir: str = option("", help="Benchmarks to check against ('' = $MATHFORGE_DATA_DIR).", path=True)
+    benchmarks: list[str] = option([], help="Benchmarks to check against ([] = every one found).")
+    lcs_ratio: float = option(0.6, help="Longest-common-subsequence share that confirms a 13-gram match.")
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.lcs_ratio <= 1.0:
+            raise ValueError(f"lcs_ratio = {self.lcs_ratio}: use a share between 0 and 1")
+
+
+@dataclass
+class DecontamFilesResult:
+    reports: list[DecontamReport]
+    manifest: Path
+
+
+def run_decontam(cfg: DecontamFilesConfig) -> DecontamFilesResult:
+    """Decontaminate every input against the benchmarks; write a manifest (OUT/manifest.json, or
+    FIRST_INPUT.clean.manifest.json beside the inputs) recording the inputs' and benchmarks' identities."""
+    import time
+
+    from mathforge.bench import BenchmarkDataError, find_data_dir
+    from mathforge.stage_io import input_identities, write_manifest
+
+    root = find_data_dir(cfg.data_dir or None)
+    if root is None:
+        raise BenchmarkDataError("no benchmark data directory; pass --data-dir or set MATHFORGE_DATA_DIR")
+    missing = [p for p in cfg.inputs if not Path(p).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{missing[0]}: no such file")
+    t0 = time.perf_counter()
+    dec = Decontaminator.from_benchmarks(str(root), cfg.benchmarks or None, lcs_ratio=cfg.lcs_ratio)
+    out_dir = Path(cfg.out) if cfg.out else None
+    reports = []
+    for p in map(Path, cfg.inputs):
+        target = out_dir / (p.name.removesuffix(".jsonl") + ".clean.jsonl") if out_dir else None
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        reports.append(decontaminate_file(p, dec, out=target))
+    bench_files = sorted(root.glob("*/test.jsonl"))
+    manifest = write_manifest(
+        out_dir or reports[0].clean.parent,
+        stage="decontam",
+        config=cfg,
+        inputs=input_identities([*cfg.inputs, *bench_files]),
+        outputs={r.input.name: str(r.clean) for r in reports},
+        summary={
+            r.input.name: {"records": r.records, "removed": r.removed, "per_benchmark": dict(r.per_benchmark)}
+            for r in reports
+        },
+        seconds=time.perf_counter() - t0,
+        name="manifest.json" if out_dir else reports[0].clean.name.removesuffix(".jsonl") + ".manifest.json",
+    )
+    return DecontamFilesResult(reports, manifest)

@@ -9,12 +9,13 @@ SHA-256 per shard, so a training run can say exactly what it read.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from mathforge.stage_io import write_manifest
 
 
 @dataclass
@@ -110,5 +111,12 @@ def pack_documents(
         },
         "shards": shards,
     }
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    write_manifest(
+        out_dir,
+        stage="pack",
+        config=cfg,
+        outputs={s["file"]: s["file"] for s in shards},
+        summary=manifest,
+        packages=("transformers", "tokenizers", "pyarrow"),
+    )
     return manifest

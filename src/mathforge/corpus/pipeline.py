@@ -28,7 +28,7 @@ from typing import Any
 from mathforge.corpus.config import ConfigError, CorpusConfig
 from mathforge.corpus.document import Document, ReadError
 from mathforge.corpus.shards import RunPaths, ShardSpec, is_done, mark_done, read_rows, write_rows
-from mathforge.stage_io import config_hash, iter_jsonl
+from mathforge.stage_io import config_hash, input_identities, iter_jsonl, write_manifest
 
 STEPS = ("read", "extract", "langid", "classify", "filter", "dedup", "decontam")
 Step = Callable[[list[Document]], list[Document]]
@@ -326,6 +326,18 @@ def plan_shards(cfg: CorpusConfig) -> tuple[list[ShardSpec], list[ReadError]]:
     return shards, missing
 
 
+def _benchmark_files(cfg: CorpusConfig) -> list[Path]:
+    """The benchmark test files decontamination compared against (none when it is off)."""
+    root = cfg.benchmark_dir()
+    if not cfg.decontam.enabled or not root:
+        return []
+    return [
+        p
+        for p in sorted(Path(root).glob("*/test.jsonl"))
+        if not cfg.decontam.benchmarks or p.parent.name in cfg.decontam.benchmarks
+    ]
+
+
 def run_corpus(cfg: CorpusConfig, progress: Callable[[str, int, int], None] | None = None) -> CorpusResult:
     """Run (or resume) the whole pipeline; returns the report. ``progress(phase, done, total)``."""
     from mathforge.corpus.report import build_report, write_report
@@ -370,6 +382,20 @@ def run_corpus(cfg: CorpusConfig, progress: Callable[[str, int, int], None] | No
     report = build_report(cfg, paths, shards, errors, manifest, timings)
     report["shards_skipped"] = sum(bool(i.get("skipped")) for i in infos)
     report_path, html_path = write_report(report, paths.root)
+    write_manifest(
+        paths.root,
+        stage="corpus",
+        config=cfg,
+        # the inputs by path, size and time (hashing a crawl would read it all again); the benchmark
+        # files decontamination used, by content
+        inputs=input_identities([f for s in shards for f in s.files], hash_content=False)
+        + input_identities(_benchmark_files(cfg)),
+        outputs={"docs": "docs", "report": report_path.name, "html": html_path.name}
+        | ({"packed": "packed"} if manifest else {}),
+        summary={k: report[k] for k in ("documents", "kept", "funnel", "decontamination") if k in report},
+        seconds=sum(timings.values()),
+        packages=("resiliparse", "fastwarc", "py3langid", "fasttext-numpy2-wheel", "pyarrow"),
+    )
     return CorpusResult(paths.root, report, report_path, html_path, report["shards_skipped"], timings)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mathforge.grade.api import GradeItem, default_style, grade_many
 from mathforge.grade.pool import DEFAULT_TIMEOUT, SymbolicPool
+from mathforge.stage_io import JsonlError, iter_jsonl
 
 CHUNK = 500
 
@@ -25,7 +26,7 @@ class FileSummary:
 
     input: Path
     output: Path
-    total_lines: int = 0
+    total_lines: int = 0  # non-blank lines read
     graded: int = 0
     resumed: int = 0
     verdicts: Counter = field(default_factory=Counter)
@@ -47,29 +48,24 @@ def _read_items(
     path: Path, summary: FileSummary, style: str | None, kind: str | None
 ) -> list[tuple[int, dict, GradeItem]]:
     items: list[tuple[int, dict, GradeItem]] = []
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            summary.total_lines += 1
-            if not raw.strip():
-                continue
-            try:
-                rec = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                summary.errors.append(f"{path}:{lineno}: not valid JSON ({exc.msg}); fix or remove the line")
-                continue
-            if not isinstance(rec, dict) or "gold" not in rec or "output" not in rec:
-                summary.errors.append(
-                    f"{path}:{lineno}: needs the fields 'gold' and 'output' (got {sorted(rec) if isinstance(rec, dict) else type(rec).__name__})"
-                )
-                continue
-            try:
-                k = kind or str(rec.get("kind") or "auto")
-                s = style or str(rec.get("style") or default_style(k))
-                item = GradeItem(str(rec["gold"]), str(rec["output"]), s, k)
-            except ValueError as exc:
-                summary.errors.append(f"{path}:{lineno}: {exc}")
-                continue
-            items.append((lineno, rec, item))
+    for lineno, rec in iter_jsonl(path, errors="report"):
+        summary.total_lines += 1
+        if isinstance(rec, JsonlError):
+            summary.errors.append(f"{rec}; fix or remove the line")
+            continue
+        if "gold" not in rec or "output" not in rec:
+            summary.errors.append(
+                f"{path}:{lineno}: needs the fields 'gold' and 'output' (got {sorted(rec)})"
+            )
+            continue
+        try:
+            k = kind or str(rec.get("kind") or "auto")
+            s = style or str(rec.get("style") or default_style(k))
+            item = GradeItem(str(rec["gold"]), str(rec["output"]), s, k)
+        except ValueError as exc:
+            summary.errors.append(f"{path}:{lineno}: {exc}")
+            continue
+        items.append((lineno, rec, item))
     return items
 
 
@@ -77,12 +73,11 @@ def _done_lines(out: Path) -> set[int]:
     done: set[int] = set()
     if not out.exists():
         return done
-    with out.open(encoding="utf-8") as fh:
-        for raw in fh:
-            try:
-                done.add(int(json.loads(raw)["line"]))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-                continue  # a half-written last line from a killed run: regrade it
+    for _, rec in iter_jsonl(out, errors="skip"):  # a half-written last line from a killed run: regraded
+        try:
+            done.add(int(rec["line"]))  # type: ignore[index]
+        except (KeyError, TypeError, ValueError):
+            continue
     return done
 
 

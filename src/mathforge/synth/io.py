@@ -60,15 +60,17 @@ def summary(report: SynthReport) -> dict[str, Any]:
 
 
 def write_training_set(
-    out: Path, report: SynthReport, config: dict[str, Any], seconds: float
+    out: Path, report: SynthReport, config: dict[str, Any], seconds: float, inputs: list | None = None
 ) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     write_jsonl(out / "items.jsonl", (i.to_dict() for i in report.items))
     write_jsonl(out / "sft.jsonl", (r for i in report.items for r in sft_records(i)))
-    return _manifest(out, report, config, seconds, {"items": "items.jsonl", "sft": "sft.jsonl"})
+    return _manifest(out, report, config, seconds, {"items": "items.jsonl", "sft": "sft.jsonl"}, inputs)
 
 
-def write_benchmark(out: Path, report: SynthReport, config: dict[str, Any], seconds: float) -> dict[str, Any]:
+def write_benchmark(
+    out: Path, report: SynthReport, config: dict[str, Any], seconds: float, inputs: list | None = None
+) -> dict[str, Any]:
     """``out/synth/test.jsonl``: ``mathforge eval --bench synth --data-dir out`` loads it."""
     folder = out / "synth"
     folder.mkdir(parents=True, exist_ok=True)
@@ -85,14 +87,19 @@ def write_benchmark(out: Path, report: SynthReport, config: dict[str, Any], seco
         for i in report.items
     ]
     write_jsonl(folder / "test.jsonl", rows)
-    return _manifest(folder, report, config, seconds, {"benchmark": "test.jsonl"})
+    return _manifest(folder, report, config, seconds, {"benchmark": "test.jsonl"}, inputs)
 
 
 def _manifest(
-    out: Path, report: SynthReport, config: dict[str, Any], seconds: float, outputs: dict[str, str]
+    out: Path,
+    report: SynthReport,
+    config: dict[str, Any],
+    seconds: float,
+    outputs: dict[str, str],
+    inputs: list | None,
 ) -> dict[str, Any]:
     info = summary(report)
     write_manifest(
-        out, stage="synth", config=config, inputs=[], outputs=outputs, summary=info, seconds=seconds
+        out, stage="synth", config=config, inputs=inputs or [], outputs=outputs, summary=info, seconds=seconds
     )
     return read_manifest(out) or {}
