@@ -9,8 +9,8 @@ from mathforge.infer.base import (
     Generation,
     SamplingParams,
     collect_stream,
-    get_backend,
 )
+from mathforge.infer.factory import get_backend
 
 __all__ = [
     "BACKENDS",

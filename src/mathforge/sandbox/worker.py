@@ -1,5 +1,9 @@
 """The sandbox worker: a separate Python process that runs untrusted cells for one session.
 
+Above 700 lines because it must stand alone: it runs with the standard library only and imports nothing
+of ours before it has locked itself down, so every layer below lives in this one file, in the order it
+is applied.
+
 Started by ``mathforge.sandbox.core`` as ``python -I -c "...worker import main; main()" RFD WFD CONFIG``
 (``python -I -m mathforge.sandbox.worker RFD WFD CONFIG`` works too). The parent creates the working
 directory and passes it in CONFIG, with a "lifeline" pipe. Before it accepts code the worker locks itself
