@@ -20,10 +20,12 @@ from mathforge.synth.families._format import (
     ordinal,
     paren_if_negative,
     parse_gold_number,
+    parse_gold_pair,
     python_literal,
     split_pair,
     squarefree_split,
     sympy_literal,
+    sympy_x_program,
     tex_after_sign,
     tex_argument,
     tex_factor,
@@ -95,6 +97,16 @@ def test_canonical_reader_is_strict():
     assert not is_plain_decimal("1/2") and not is_plain_decimal("") and is_plain_decimal("-3")
     assert split_pair("(1, -\\frac{1}{2})") == ("1", "-\\frac{1}{2}")
     assert split_pair("(1, 2, 3)") is None and split_pair("1, 2") is None
+    assert parse_gold_pair("(1, -\\frac{1}{2})") == (Fraction(1), Fraction(-1, 2))
+    for text in ("(1, 2, 3)", "1, 2", "(x, 1)", "(1, \\frac{2}{4})"):
+        assert parse_gold_pair(text) is None, text
+
+
+def test_sympy_programs_over_x(capsys):
+    program = sympy_x_program("Rational, expand", "print(expand((x + Rational(1, 2))**2))\n")
+    assert program.startswith("from sympy import Rational, expand, symbols\n\nx = symbols('x')\n")
+    exec(program, {})
+    assert capsys.readouterr().out == "x**2 + x + 1/4\n"
 
 
 def test_small_writers():

@@ -8,27 +8,26 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mathforge.config import help_text
+from mathforge.corpus.decontam_file import DecontamFilesConfig
+
+
+def _help(name: str) -> str:
+    """The help of ``DecontamFilesConfig.<name>``: each flag's text lives once, on its field."""
+    return help_text(DecontamFilesConfig, name)
+
 
 def decontam_command(
-    inputs: list[Path] = typer.Argument(..., help="JSONL files (text / question / messages records)."),
-    data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Benchmarks to check against (default: $MATHFORGE_DATA_DIR)."
-    ),
-    bench: str | None = typer.Option(
-        None, "--bench", help="Comma-separated benchmarks (default: every one found)."
-    ),
-    lcs_ratio: float = typer.Option(0.6, "--lcs-ratio", min=0.0, max=1.0),
-    out: Path | None = typer.Option(
-        None,
-        "--out",
-        "-o",
-        help="Folder for cleaned files, ledgers and manifest.json (default: beside each input).",
-    ),
+    inputs: list[Path] = typer.Argument(..., help=_help("inputs")),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=_help("data_dir")),
+    bench: str | None = typer.Option(None, "--bench", help=_help("benchmarks") + " Comma-separated."),
+    lcs_ratio: float = typer.Option(0.6, "--lcs-ratio", min=0.0, max=1.0, help=_help("lcs_ratio")),
+    out: Path | None = typer.Option(None, "--out", "-o", help=_help("out")),
 ) -> None:
     """Write INPUT.clean.jsonl (records without benchmark overlap) and INPUT.clean.ledger.jsonl (which
     record matched which benchmark item through which 13-gram), and print a per-benchmark summary."""
     from mathforge.bench import BenchmarkDataError
-    from mathforge.corpus.decontam_file import DecontamFilesConfig, run_decontam
+    from mathforge.corpus.decontam_file import run_decontam
 
     cfg = DecontamFilesConfig(
         inputs=[str(p) for p in inputs],

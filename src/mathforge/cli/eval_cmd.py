@@ -11,33 +11,30 @@ from rich.console import Console
 from rich.table import Table
 
 from mathforge.cli.progress import progress_bars
+from mathforge.config import help_text
+from mathforge.evaluate.runner import EvalConfig
 from mathforge.infer import BACKENDS, BackendError, BackendSpec
 from mathforge.prompts import PROMPT_STYLES
 
 
+def _help(name: str) -> str:
+    """The help of ``EvalConfig.<name>``: each flag's text lives once, on its field."""
+    return help_text(EvalConfig, name)
+
+
 def eval_command(
-    model: str = typer.Option(
-        ..., "--model", "-m", help="Model directory, .gguf file, Hub id, or served model name."
-    ),
-    backend: str = typer.Option("hf", "--backend", "-b", help=f"One of: {', '.join(BACKENDS)}."),
-    bench: str = typer.Option(
-        "gsm8k", "--bench", help="Comma-separated benchmark names (see `mathforge bench list`)."
-    ),
-    data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Folder with <benchmark>/test.jsonl (default: $MATHFORGE_DATA_DIR)."
-    ),
-    out: Path = typer.Option(
-        Path("runs/eval"), "--out", "-o", help="Run directory (results and the resumable cache)."
-    ),
-    prompt: str = typer.Option("auto", "--prompt", help=f"Prompt style: {', '.join(PROMPT_STYLES)}."),
-    n: int = typer.Option(1, "--n", min=1, help="Samples per problem (maj@k, pass@k)."),
-    temperature: float = typer.Option(0.0, "--temperature", "-t", min=0.0, help="0 = greedy."),
-    top_p: float = typer.Option(1.0, "--top-p"),
-    max_tokens: int = typer.Option(512, "--max-tokens", min=1),
-    limit: int | None = typer.Option(
-        None, "--limit", "-l", min=1, help="First N problems of each benchmark."
-    ),
-    seed: int = typer.Option(0, "--seed"),
+    model: str = typer.Option(..., "--model", "-m", help=_help("model")),
+    backend: str = typer.Option("hf", "--backend", "-b", help=_help("backend")),
+    bench: str = typer.Option("gsm8k", "--bench", help=_help("benchmarks") + " Comma-separated."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=_help("data_dir")),
+    out: Path = typer.Option(Path("runs/eval"), "--out", "-o", help=_help("out")),
+    prompt: str = typer.Option("auto", "--prompt", help=_help("prompt")),
+    n: int = typer.Option(1, "--n", min=1, help=_help("n")),
+    temperature: float = typer.Option(0.0, "--temperature", "-t", min=0.0, help=_help("temperature")),
+    top_p: float = typer.Option(1.0, "--top-p", help=_help("top_p")),
+    max_tokens: int = typer.Option(512, "--max-tokens", min=1, help=_help("max_tokens")),
+    limit: int | None = typer.Option(None, "--limit", "-l", min=1, help=_help("limit")),
+    seed: int = typer.Option(0, "--seed", help=_help("seed")),
     batch_size: int = typer.Option(8, "--batch-size", min=1, help="hf: prompts per generate() call."),
     chat: bool | None = typer.Option(
         None, "--chat/--no-chat", help="Use the chat template (default: when the model has one)."
@@ -57,30 +54,20 @@ def eval_command(
     n_ctx: int = typer.Option(4096, "--n-ctx", help="llamacpp: context length."),
     threads: int | None = typer.Option(None, "--threads", help="llamacpp: CPU threads."),
     tensor_parallel: int = typer.Option(1, "--tensor-parallel-size", help="vllm: GPUs per model."),
-    source: str = typer.Option(
-        "local", "--source", help="Benchmarks from the data directory (local) or the Hub (hub)."
-    ),
+    source: str = typer.Option("local", "--source", help=_help("source")),
     allow_network: bool = typer.Option(
         False, "--allow-network", help="Allow downloads from the Hub (models; benchmarks with --source hub)."
     ),
-    grade_workers: int = typer.Option(1, "--grade-workers", min=1),
-    grade_timeout: float = typer.Option(5.0, "--grade-timeout", min=0.1),
-    chunk_size: int | None = typer.Option(
-        None, "--chunk-size", min=1, help="Items generated between durable saves."
-    ),
-    reward_model: str | None = typer.Option(
-        None, "--reward-model", help="With --n K: also report RM@K (the reward model's best of K)."
-    ),
-    tool_rounds: int = typer.Option(
-        4, "--tool-rounds", min=1, help="tir/tora/pot: code executions per answer."
-    ),
-    tool_timeout: float = typer.Option(
-        10.0, "--tool-timeout", min=0.5, help="tir/tora/pot: seconds per code cell."
-    ),
+    grade_workers: int = typer.Option(1, "--grade-workers", min=1, help=_help("grade_workers")),
+    grade_timeout: float = typer.Option(5.0, "--grade-timeout", min=0.1, help=_help("grade_timeout")),
+    chunk_size: int | None = typer.Option(None, "--chunk-size", min=1, help=_help("chunk_size")),
+    reward_model: str | None = typer.Option(None, "--reward-model", help=_help("reward_model")),
+    tool_rounds: int = typer.Option(4, "--tool-rounds", min=1, help=_help("tool_rounds")),
+    tool_timeout: float = typer.Option(10.0, "--tool-timeout", min=0.5, help=_help("tool_timeout")),
 ) -> None:
     """Generate, grade and score; rerunning resumes from the cache in --out and regenerates nothing."""
     from mathforge.bench import BenchError
-    from mathforge.evaluate import EvalConfig, run_eval
+    from mathforge.evaluate import run_eval
 
     if backend not in BACKENDS:
         raise typer.BadParameter(

@@ -1,5 +1,7 @@
-"""``mathforge export RUN_OR_CHECKPOINT --out DIR [--push REPO_ID]``: a shareable Hugging Face model
-folder with a model card built from the run's manifests, metrics and decontamination summaries."""
+"""``mathforge export RUN_OR_CHECKPOINT --out DIR [--push REPO_ID --allow-network]``: a shareable Hugging
+Face model folder with a model card built from the run's stage manifests, eval metrics and
+decontamination summaries. Every failure is one ``error:`` line (exit 2 before the export, 1 at the push,
+when the export is already written)."""
 
 from __future__ import annotations
 
@@ -11,17 +13,25 @@ import typer
 def export_command(
     source: Path = typer.Argument(
         ...,
-        help="A checkpoint (config.json), a training stage output (final/ + manifest.json) or a run folder.",
+        help="A checkpoint (config.json), a training stage folder (manifest.json) or a run folder.",
     ),
     out: Path = typer.Option(..., "--out", "-o", help="The folder to write."),
     push: str | None = typer.Option(
-        None, "--push", help="Upload to this Hugging Face Hub repository (needs huggingface_hub and a token)."
+        None, "--push", help="Upload to this Hugging Face Hub repository (needs --allow-network and a token)."
+    ),
+    allow_network: bool = typer.Option(
+        False, "--allow-network", help="--push: allow the upload to the Hub (nothing else uses the network)."
     ),
     eval_files: list[Path] = typer.Option(
-        [], "--eval", help="A metrics.json from mathforge eval (or its folder); repeatable. Default: found."
+        [],
+        "--eval",
+        help="A metrics.json from mathforge eval (or its folder); repeatable. Default: the eval manifests found.",
     ),
     decontam_files: list[Path] = typer.Option(
-        [], "--decontam", help="A decontamination summary or ledger; repeatable. Default: found."
+        [],
+        "--decontam",
+        help="A decontam, corpus or synth manifest.json (or its folder), or a mathforge decontam ledger; "
+        "repeatable. Default: those found.",
     ),
     base_model: str | None = typer.Option(None, "--base-model", help="Hub id of the base model."),
     license: str | None = typer.Option(None, "--license", help="Licence id, e.g. apache-2.0."),
@@ -57,13 +67,22 @@ def export_command(
     )
     for path, why in plan.skipped_metrics:
         typer.echo(f"  skipped {path}: {why}")
-    typer.echo(f"  decontamination summaries: {len(plan.decontam_files)} file(s)")
+    typer.echo(
+        f"  decontamination summaries: {len(plan.decontam)} file(s)"
+        + "".join(f"\n    {s.path}" for s in plan.decontam)
+    )
     typer.echo(f"  licence: {plan.license or UNKNOWN_LICENSE}")
     for w in result.warnings:
         typer.echo(f"warning: {w}", err=True)
     if push:
         try:
-            url = push_to_hub(result.out, push, private=private, license_known=bool(plan.license))
+            url = push_to_hub(
+                result.out,
+                push,
+                private=private,
+                license_known=bool(plan.license),
+                allow_network=allow_network,
+            )
         except ExportError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None

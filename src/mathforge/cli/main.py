@@ -7,6 +7,7 @@ import typer
 from mathforge import __version__
 from mathforge.cli.app_cmd import app_command
 from mathforge.cli.bench_cmd import bench_app
+from mathforge.cli.config_cmd import config_app
 from mathforge.cli.corpus_cmd import corpus_app
 from mathforge.cli.decontam_cmd import decontam_command
 from mathforge.cli.eval_cmd import eval_command
@@ -52,6 +53,7 @@ app.add_typer(corpus_app, name="corpus")
 app.command("app")(app_command)
 app.command("export")(export_command)
 app.add_typer(recipe_app, name="recipe")
+app.add_typer(config_app, name="config")
 
 if __name__ == "__main__":
     app()

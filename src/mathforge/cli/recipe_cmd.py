@@ -8,7 +8,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from mathforge.config import help_text
+from mathforge.recipe.sections import RecipeSection
 
 recipe_app = typer.Typer(
     help="Run the Qwen2-Math recipe end to end from one TOML file.", no_args_is_help=True
@@ -28,9 +32,16 @@ def run_command(
         False, "--dry-run", help="Validate and print the plan with sizes and compute."
     ),
     smoke: bool = typer.Option(False, "--smoke", help="The same recipe at toy size (seconds per stage)."),
-    output: str | None = typer.Option(None, "--output", help="Run folder (default: [recipe] output)."),
+    output: str | None = typer.Option(
+        None, "--output", help=escape(f"{help_text(RecipeSection, 'output')} Overrides [recipe] output.")
+    ),
     data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Benchmark data for GSM8K and decontamination (default $MATHFORGE_DATA_DIR)."
+        None,
+        "--data-dir",
+        help=escape(
+            "Benchmark data for the evaluations and decontamination. Overrides [eval] data_dir "
+            "(default: $MATHFORGE_DATA_DIR)."
+        ),
     ),
 ) -> None:
     """Run the stages in order; a finished stage whose config and inputs are unchanged is skipped, a

@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from mathforge.cli.progress import progress_bars
+from mathforge.config import help_text
+from mathforge.synth.run import SynthConfig, TeachConfig
 
 synth_app = typer.Typer(
     help="Synthetic data: verified generated problems, and teacher synthesis.", no_args_is_help=True
@@ -22,7 +24,7 @@ def _split(value: str | None) -> list[str] | None:
 def _run_synth(cfg_kwargs: dict):
     from mathforge.synth import UnknownFamilyError
     from mathforge.synth.generate import resolve_families
-    from mathforge.synth.run import SynthConfig, run_synth
+    from mathforge.synth.run import run_synth
 
     try:
         cfg = SynthConfig(**cfg_kwargs)
@@ -53,20 +55,32 @@ def _summary(man: dict, out: Path) -> None:
     )
 
 
-FAMILIES_OPT = typer.Option(None, "--families", help="Comma-separated families (default: all; see --list).")
+def _gen(name: str) -> str:
+    """The help of ``SynthConfig.<name>``: each flag's text lives once, on its field."""
+    return help_text(SynthConfig, name)
+
+
+def _teach(name: str) -> str:
+    """The help of ``TeachConfig.<name>``."""
+    return help_text(TeachConfig, name)
+
+
+FAMILIES_OPT = typer.Option(None, "--families", help=_gen("families") + " Comma-separated.")
 
 
 @synth_app.command("generate")
 def synth_generate(
-    out: Path = typer.Option(..., "--out", "-o"),
+    out: Path = typer.Option(..., "--out", "-o", help=_gen("out")),
     families: str | None = FAMILIES_OPT,
-    n: int = typer.Option(100, "--n", min=1, help="Items per family."),
-    seed: int = typer.Option(0, "--seed"),
-    lang: str = typer.Option("en,zh", "--lang"),
-    levels: str = typer.Option("1,2,3", "--levels"),
-    execute: bool = typer.Option(True, "--execute/--no-execute", help="Run every program in the sandbox."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="Benchmarks to decontaminate against."),
-    decontaminate: bool = typer.Option(True, "--decontaminate/--no-decontaminate"),
+    n: int = typer.Option(100, "--n", min=1, help=_gen("n")),
+    seed: int = typer.Option(0, "--seed", help=_gen("seed")),
+    lang: str = typer.Option("en,zh", "--lang", help=_gen("langs") + " Comma-separated."),
+    levels: str = typer.Option("1,2,3", "--levels", help=_gen("levels") + " Comma-separated."),
+    execute: bool = typer.Option(True, "--execute/--no-execute", help=_gen("execute")),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=_gen("data_dir")),
+    decontaminate: bool = typer.Option(
+        True, "--decontaminate/--no-decontaminate", help=_gen("decontaminate")
+    ),
 ) -> None:
     """Training data: items.jsonl, sft.jsonl (chain-of-thought and tool-integrated chats), manifest.json."""
     result = _run_synth(
@@ -91,11 +105,11 @@ def synth_bench(
         ..., "--out", "-o", help="A data directory: the set goes to OUT/synth/test.jsonl."
     ),
     families: str | None = FAMILIES_OPT,
-    n: int = typer.Option(50, "--n", min=1, help="Items per family."),
-    seed: int = typer.Option(1, "--seed", help="A new seed gives new problems."),
-    lang: str = typer.Option("en,zh", "--lang"),
-    levels: str = typer.Option("1,2,3", "--levels"),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="Benchmarks to decontaminate against."),
+    n: int = typer.Option(50, "--n", min=1, help=_gen("n")),
+    seed: int = typer.Option(1, "--seed", help=_gen("seed")),
+    lang: str = typer.Option("en,zh", "--lang", help=_gen("langs") + " Comma-separated."),
+    levels: str = typer.Option("1,2,3", "--levels", help=_gen("levels") + " Comma-separated."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=_gen("data_dir")),
 ) -> None:
     """A fresh, contamination-free evaluation set: `mathforge eval --bench synth --data-dir OUT`."""
     result = _run_synth(
@@ -129,29 +143,27 @@ def synth_list() -> None:
 
 @synth_app.command("teach")
 def synth_teach(
-    model: str = typer.Option(..., "--model", "-m"),
-    out: Path = typer.Option(..., "--out", "-o"),
-    backend: str = typer.Option("openai", "--backend", "-b"),
-    bench: str = typer.Option(
-        "gsm8k", "--bench", help="Seed problems: a benchmark name (use a train split)."
-    ),
-    split: str = typer.Option("train", "--split"),
-    limit: int | None = typer.Option(None, "--limit", min=1),
-    k: int = typer.Option(4, "--k", min=1, help="Solutions sampled per problem."),
-    temperature: float = typer.Option(0.7, "--temperature"),
-    max_tokens: int = typer.Option(1024, "--max-tokens"),
-    no_gold: bool = typer.Option(False, "--no-gold", help="Ignore gold answers; keep majority solutions."),
-    threshold: float = typer.Option(0.6, "--majority-threshold"),
-    data_dir: Path | None = typer.Option(None, "--data-dir"),
-    api_base: str | None = typer.Option(None, "--api-base"),
-    concurrency: int = typer.Option(8, "--concurrency", min=1),
-    batch_size: int = typer.Option(8, "--batch-size", min=1),
-    max_retries: int = typer.Option(5, "--max-retries", min=0),
+    model: str = typer.Option(..., "--model", "-m", help=_teach("model")),
+    out: Path = typer.Option(..., "--out", "-o", help=_teach("out")),
+    backend: str = typer.Option("openai", "--backend", "-b", help=_teach("backend")),
+    bench: str = typer.Option("gsm8k", "--bench", help=_teach("bench")),
+    split: str = typer.Option("train", "--split", help=_teach("split")),
+    limit: int | None = typer.Option(None, "--limit", min=1, help=_teach("limit")),
+    k: int = typer.Option(4, "--k", min=1, help=_teach("k")),
+    temperature: float = typer.Option(0.7, "--temperature", help=_teach("temperature")),
+    max_tokens: int = typer.Option(1024, "--max-tokens", help=_teach("max_tokens")),
+    no_gold: bool = typer.Option(False, "--no-gold", help=_teach("no_gold")),
+    threshold: float = typer.Option(0.6, "--majority-threshold", help=_teach("majority_threshold")),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=_teach("data_dir")),
+    api_base: str | None = typer.Option(None, "--api-base", help=_teach("api_base")),
+    concurrency: int = typer.Option(8, "--concurrency", min=1, help=_teach("concurrency")),
+    batch_size: int = typer.Option(8, "--batch-size", min=1, help=_teach("batch_size")),
+    max_retries: int = typer.Option(5, "--max-retries", min=0, help=_teach("max_retries")),
 ) -> None:
     """Rejection sampling from a teacher: sft.jsonl with accepted solutions, stats.json per problem."""
     from mathforge.bench import BenchError
     from mathforge.infer import BackendError
-    from mathforge.synth.run import TeachConfig, run_teach
+    from mathforge.synth.run import run_teach
 
     cfg = TeachConfig(
         model=model,

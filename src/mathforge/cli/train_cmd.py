@@ -8,15 +8,21 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from mathforge.config import help_text
+from mathforge.train.config import StageConfig
+
+
+def _override(name: str) -> str:
+    """A flag that overrides ``StageConfig.<name>``: the field's own help, then what the flag does."""
+    return f"{help_text(StageConfig, name)} Overrides the config's {name}."
+
 
 def train_command(
-    stage: str = typer.Argument(..., help="pretrain, sft, rm or grpo."),
+    stage: str = typer.Argument(..., help=help_text(StageConfig, "stage")),
     config: Path = typer.Argument(..., help="TOML file: top-level keys, or a [STAGE] table."),
-    model: str | None = typer.Option(None, "--model", help="Override the config's model."),
-    output_dir: str | None = typer.Option(
-        None, "--output-dir", "-o", help="Override the config's output_dir."
-    ),
-    max_steps: int | None = typer.Option(None, "--max-steps", help="Override the config's max_steps."),
+    model: str | None = typer.Option(None, "--model", help=_override("model")),
+    output_dir: str | None = typer.Option(None, "--output-dir", "-o", help=_override("output_dir")),
+    max_steps: int | None = typer.Option(None, "--max-steps", help=_override("max_steps")),
 ) -> None:
     """Train one stage. Rerunning resumes from the last checkpoint in output_dir. Multi-GPU / multi-node:
     `accelerate launch --config_file configs/accelerate/ddp.yaml -m mathforge.cli.main train …`."""

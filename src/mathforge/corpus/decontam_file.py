@@ -8,10 +8,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mathforge.config import option
-from mathforge.corpus.decontam import Decontaminator
+
+if TYPE_CHECKING:  # the index pulls in numpy: imported where it is built, not when the CLI starts
+    from mathforge.corpus.decontam import Decontaminator
 
 TEXT_FIELDS = ("text", "question", "problem", "prompt", "answer", "solution", "output")
 
@@ -123,6 +125,8 @@ def run_decontam(cfg: DecontamFilesConfig) -> DecontamFilesResult:
     if missing:
         raise FileNotFoundError(f"{missing[0]}: no such file")
     t0 = time.perf_counter()
+    from mathforge.corpus.decontam import Decontaminator
+
     dec = Decontaminator.from_benchmarks(str(root), cfg.benchmarks or None, lcs_ratio=cfg.lcs_ratio)
     out_dir = Path(cfg.out) if cfg.out else None
     reports = []

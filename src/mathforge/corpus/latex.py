@@ -1,5 +1,10 @@
 """LaTeX source → readable text that keeps every formula.
 
+Above 700 lines because the cleaner is one cohesive pipeline: its passes hand each other text whose
+placeholders point into one shared store (verbatim, math) and share the bracket and environment indexes
+(``_Index``, ``_Src``, ``_parse_args``), and a third of the file is the environment and macro tables
+those same rules read, so a split would put each rule and its table in different files.
+
 The cleaner is deliberately conservative: it never touches the inside of math (``$..$``, ``$$..$$``,
 ``\\(..\\)``, ``\\[..\\]``, equation/align/gather/multline/… environments) except for dropping ``\\label``,
 so a formula that compiles in the source is character-for-character the same in the output. Around the

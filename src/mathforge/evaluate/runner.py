@@ -13,12 +13,13 @@ from typing import Any
 from mathforge import __version__
 from mathforge.bench import load_benchmark
 from mathforge.bench.problem import Problem
+from mathforge.config import option
 from mathforge.evaluate.cache import ResultCache, cache_key
 from mathforge.evaluate.metrics import majority, score
 from mathforge.evaluate.report import html_report, markdown_table
 from mathforge.grade import GradeItem, SymbolicPool, grade_many
-from mathforge.infer import Backend, BackendSpec, Generation, SamplingParams, get_backend
-from mathforge.prompts import TOOL_STYLES, Prompt, build_prompt, describe_templates
+from mathforge.infer import BACKENDS, Backend, BackendSpec, Generation, SamplingParams, get_backend
+from mathforge.prompts import PROMPT_STYLES, TOOL_STYLES, Prompt, build_prompt, describe_templates
 from mathforge.stage_io import input_identities, write_json, write_jsonl, write_manifest, write_text_atomic
 from mathforge.versions import package_versions
 
@@ -27,26 +28,43 @@ from mathforge.versions import package_versions
 class EvalConfig:
     """One evaluation; the ``mathforge eval`` flags map onto these fields 1:1."""
 
-    model: str
-    backend: str = "hf"
-    benchmarks: list[str] = field(default_factory=lambda: ["gsm8k"])
-    data_dir: str | None = None
-    source: str = "local"  # or "hub" (needs allow_network)
-    out: str = "runs/eval"
-    prompt: str = "auto"
-    n: int = 1
-    temperature: float = 0.0
-    top_p: float = 1.0
-    max_tokens: int = 512
-    seed: int = 0
-    limit: int | None = None
-    grade_workers: int = 1
-    grade_timeout: float = 5.0
-    chunk_size: int | None = None
-    tool_rounds: int = 4  # tir/tora/pot: code executions per trajectory
-    tool_timeout: float = 10.0  # wall-clock seconds per executed cell
-    reward_model: str | None = None  # with n > 1: RM@N, the reward model's best-of-N, next to maj@k
-    backend_spec: BackendSpec | None = None  # backend options beyond model/backend
+    model: str = option(help="Model directory, .gguf file, Hub id, or served model name.", path="model")
+    backend: str = option("hf", help=f"Generation backend: {', '.join(BACKENDS)}.")
+    benchmarks: list[str] = option(["gsm8k"], help="Benchmark names (see `mathforge bench list`).")
+    data_dir: str | None = option(
+        None, help="Folder with <benchmark>/test.jsonl (None: $MATHFORGE_DATA_DIR).", path=True
+    )
+    source: str = option(
+        "local", help="Benchmarks from the data directory (local) or the Hub (hub; needs allow_network)."
+    )
+    out: str = option("runs/eval", help="Run directory (results and the resumable cache).", path=True)
+    prompt: str = option(
+        "auto", help=f"Prompt style: {', '.join(PROMPT_STYLES)} (auto picks by answer kind)."
+    )
+    n: int = option(1, help="Samples per problem (maj@k, pass@k).")
+    temperature: float = option(0.0, help="Sampling temperature; 0 = greedy.")
+    top_p: float = option(1.0, help="Nucleus sampling: keep the smallest token set with this probability.")
+    max_tokens: int = option(512, help="Tokens generated per answer.")
+    seed: int = option(0, help="Sampling seed.")
+    limit: int | None = option(None, help="First N problems of each benchmark (None: all).")
+    grade_workers: int = option(1, help="Processes grading answers in parallel.")
+    grade_timeout: float = option(
+        5.0, help="Hard limit in seconds per answer/gold comparison (one slow pair never blocks the rest)."
+    )
+    chunk_size: int | None = option(
+        None, help="Items generated between durable saves (None: 4 × batch size or concurrency, at least 16)."
+    )
+    tool_rounds: int = option(4, help="tir/tora/pot: code executions per answer.")
+    tool_timeout: float = option(10.0, help="tir/tora/pot: wall-clock seconds per executed code cell.")
+    reward_model: str | None = option(
+        None,
+        help="With n = K > 1: also report RM@K, the reward model's best of K, next to maj@k.",
+        path="model",
+    )
+    backend_spec: BackendSpec | None = field(
+        default=None,
+        metadata={"help": "Backend options beyond model/backend (batch size, device, API settings…)."},
+    )
 
     def spec(self) -> BackendSpec:
         spec = self.backend_spec or BackendSpec(backend=self.backend, model=self.model)

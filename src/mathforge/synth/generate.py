@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 
 from mathforge.grade import extract_answer, grade_many
 from mathforge.synth.base import LANGS, LEVELS, SynthItem
-from mathforge.synth.families import FAMILIES
+
+
+def _families() -> dict:
+    """The generator families, loaded on first use (a quarter second: not for `mathforge --help`)."""
+    from mathforge.synth.families import FAMILIES
+
+    return FAMILIES
 
 
 class UnknownFamilyError(ValueError):
@@ -27,11 +33,11 @@ class SynthReport:
 
 def resolve_families(names: Iterable[str] | None) -> list[str]:
     if not names:
-        return sorted(FAMILIES)
+        return sorted(_families())
     out = []
     for n in names:
-        if n not in FAMILIES:
-            raise UnknownFamilyError(f"unknown family {n!r}; known: {', '.join(sorted(FAMILIES))}")
+        if n not in _families():
+            raise UnknownFamilyError(f"unknown family {n!r}; known: {', '.join(sorted(_families()))}")
         out.append(n)
     return out
 
@@ -47,7 +53,7 @@ _key = question_key
 def draw(family: str, seed: int, index: int, lang: str, level: int) -> SynthItem | None:
     """Item ``index`` of ``family`` for ``seed``: the same arguments always give the same item, or None
     when its independent check fails."""
-    fam = FAMILIES[family]
+    fam = _families()[family]
     rng = random.Random(f"{seed}:{family}:{lang}:{level}:{index}")
     d = fam.make(rng, lang, level)
     if not fam.check(d):

@@ -120,6 +120,9 @@ def train_and_finish(
     tok.save_pretrained(str(final))
     summary = {
         "final_model": str(final),
+        # what it started from and read: kept in the summary, which a recipe's manifest keeps too
+        "start_model": cfg.model,
+        "data_files": [str(f) for f in cfg.data],
         "steps": result.global_step,
         "train_loss": result.training_loss,
         **extra,

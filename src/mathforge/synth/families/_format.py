@@ -122,6 +122,12 @@ def sympy_literal(v: Fraction | int) -> str:
     return str(v.numerator) if v.denominator == 1 else f"Rational({v.numerator}, {v.denominator})"
 
 
+def sympy_x_program(imports: str, body: str) -> str:
+    """A generated program over the symbol ``x``: ``from sympy import <imports>, symbols``, then
+    ``x = symbols('x')``, then ``body``."""
+    return f"from sympy import {imports}, symbols\n\nx = symbols('x')\n{body}"
+
+
 # Prepended to programs whose answer is shown like ``decimal_or_tex_fraction``: ``show(q)`` prints a
 # terminating decimal when there is one, else the fraction, so the printed output matches the gold.
 SHOW_PRELUDE = """from decimal import Decimal
@@ -192,3 +198,12 @@ def split_pair(s: str) -> tuple[str, str] | None:
         return None
     parts = s[1:-1].split(", ")
     return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
+def parse_gold_pair(s: str) -> tuple[Fraction, Fraction] | None:
+    """``"(a, b)"`` with both entries canonical gold numbers → their exact values; None otherwise."""
+    parts = split_pair(s)
+    if parts is None:
+        return None
+    x, y = parse_gold_number(parts[0]), parse_gold_number(parts[1])
+    return None if x is None or y is None else (x, y)

@@ -14,6 +14,7 @@ from mathforge.synth.families._answer_values import exact_rational, value_at
 from mathforge.synth.families._format import (
     from_pair,
     sympy_literal,
+    sympy_x_program,
     tex_after_sign,
     tex_argument,
     tex_factor,
@@ -42,6 +43,14 @@ def _frac_poly(rng: random.Random, deg: int) -> list[Fraction]:
     return cs
 
 
+def _ask_derivative(lang: str, ftex: str, expanded: bool = False) -> str:
+    """The question "find f'(x)" for ``f(x) = ftex``, optionally asking for an expanded polynomial."""
+    en, zh = (", written as an expanded polynomial", "（写成展开后的多项式）") if expanded else ("", "")
+    return pick(
+        lang, f"Find the derivative of $f(x) = {ftex}${en}.", f"求函数 $f(x) = {ftex}$ 的导数 $f'(x)${zh}。"
+    )
+
+
 def _cal_deriv_poly(rng: random.Random, lang: str, level: int) -> Draft:
     if level == 3:
         cs = _frac_poly(rng, rng.randint(3, 5))
@@ -49,20 +58,13 @@ def _cal_deriv_poly(rng: random.Random, lang: str, level: int) -> Draft:
         cs = random_poly(rng, rng.randint(2, 4) if level == 1 else rng.randint(3, 6), -9, 9)
     der = poly_derivative(cs)
     ans = poly_tex(der)
-    q = pick(
-        lang,
-        f"Find the derivative of $f(x) = {poly_tex(cs)}$.",
-        f"求函数 $f(x) = {poly_tex(cs)}$ 的导数 $f'(x)$。",
-    )
+    q = _ask_derivative(lang, poly_tex(cs))
     cot = pick(
         lang,
         f"Differentiate term by term with $(x^n)' = n x^{{n-1}}$: $f'(x) = {ans}$. ",
         f"利用 $(x^n)' = n x^{{n-1}}$ 逐项求导：$f'(x) = {ans}$。",
     ) + boxed(ans, lang)
-    code = (
-        "from sympy import Rational, diff, latex, symbols\n\nx = symbols('x')\n"
-        f"f = {poly_python(cs)}\nprint(latex(diff(f, x)))\n"
-    )
+    code = sympy_x_program("Rational, diff, latex", f"f = {poly_python(cs)}\nprint(latex(diff(f, x)))\n")
     return Draft(q, ans, cot, code, "expr", {"type": "deriv", "form": "poly", "f": [to_pair(c) for c in cs]})
 
 
@@ -75,11 +77,7 @@ def _cal_deriv_product(rng: random.Random, lang: str, level: int) -> Draft:
     der = poly_add(poly_mul(du, v), poly_mul(u, dv))
     ans = poly_tex(der)
     ut, vt = poly_tex(u), poly_tex(v)
-    q = pick(
-        lang,
-        f"Find the derivative of $f(x) = \\left({ut}\\right)\\left({vt}\\right)$, written as an expanded polynomial.",
-        f"求函数 $f(x) = \\left({ut}\\right)\\left({vt}\\right)$ 的导数 $f'(x)$（写成展开后的多项式）。",
-    )
+    q = _ask_derivative(lang, f"\\left({ut}\\right)\\left({vt}\\right)", expanded=True)
     rule = (
         f"$f'(x) = \\left({poly_tex(du)}\\right)\\left({vt}\\right) + \\left({ut}\\right)\\left({poly_tex(dv)}\\right)"
         f" = {ans}$"
@@ -89,9 +87,9 @@ def _cal_deriv_product(rng: random.Random, lang: str, level: int) -> Draft:
         f"By the product rule $(uv)' = u'v + uv'$: {rule}. ",
         f"由乘积的求导法则 $(uv)' = u'v + uv'$：{rule}。",
     ) + boxed(ans, lang)
-    code = (
-        "from sympy import diff, expand, latex, symbols\n\nx = symbols('x')\n"
-        f"f = ({poly_python(u)}) * ({poly_python(v)})\nprint(latex(expand(diff(f, x))))\n"
+    code = sympy_x_program(
+        "diff, expand, latex",
+        f"f = ({poly_python(u)}) * ({poly_python(v)})\nprint(latex(expand(diff(f, x))))\n",
     )
     data = {"type": "deriv", "form": "product", "u": [to_pair(c) for c in u], "v": [to_pair(c) for c in v]}
     return Draft(q, ans, cot, code, "expr", data)
@@ -106,11 +104,7 @@ def _cal_deriv_chain(rng: random.Random, lang: str, level: int) -> Draft:
     xpart = "" if m == 1 else ("x" if m == 2 else f"x^{{{m - 1}}}")
     powpart = f"\\left({it}\\right)" + ("" if n - 1 == 1 else f"^{{{n - 1}}}")
     ans = f"{k}{xpart}{powpart}"
-    q = pick(
-        lang,
-        f"Find the derivative of $f(x) = \\left({it}\\right)^{{{n}}}$.",
-        f"求函数 $f(x) = \\left({it}\\right)^{{{n}}}$ 的导数 $f'(x)$。",
-    )
+    q = _ask_derivative(lang, f"\\left({it}\\right)^{{{n}}}")
     dinner = poly_tex(poly_derivative(inner))
     du_tex = tex_factor(a) if m == 1 else f"\\left({dinner}\\right)"
     rule = f"$f'(x) = {n}\\left({it}\\right)^{{{n - 1}}} \\cdot {du_tex} = {ans}$"
@@ -119,9 +113,8 @@ def _cal_deriv_chain(rng: random.Random, lang: str, level: int) -> Draft:
         f"By the chain rule, with inner function $u = {it}$ and $u' = {dinner}$: {rule}. ",
         f"由复合函数求导法则，内层函数 $u = {it}$，$u' = {dinner}$：{rule}。",
     ) + boxed(ans, lang)
-    code = (
-        "from sympy import diff, factor, latex, symbols\n\nx = symbols('x')\n"
-        f"f = ({poly_python(inner)})**{n}\nprint(latex(factor(diff(f, x))))\n"
+    code = sympy_x_program(
+        "diff, factor, latex", f"f = ({poly_python(inner)})**{n}\nprint(latex(factor(diff(f, x))))\n"
     )
     data = {"type": "deriv", "form": "chain", "inner": [to_pair(c) for c in inner], "n": n}
     return Draft(q, ans, cot, code, "expr", data)
@@ -147,18 +140,11 @@ def _cal_deriv_at(rng: random.Random, lang: str, level: int) -> Draft:
     cot = pick(
         lang, f"Differentiate: {calc}. ", "先求导：" + calc.replace(", so ", "，所以 ") + "。"
     ) + boxed(tex_rational(ans), lang)
-    code = (
-        "from sympy import Rational, diff, symbols\n\nx = symbols('x')\n"
-        f"f = {poly_python(cs)}\nprint(diff(f, x).subs(x, {sympy_literal(t)}))\n"
+    code = sympy_x_program(
+        "Rational, diff", f"f = {poly_python(cs)}\nprint(diff(f, x).subs(x, {sympy_literal(t)}))\n"
     )
-    return Draft(
-        q,
-        tex_rational(ans),
-        cot,
-        code,
-        "number",
-        {"type": "deriv_at", "f": [to_pair(c) for c in cs], "t": to_pair(t)},
-    )
+    data = {"type": "deriv_at", "f": [to_pair(c) for c in cs], "t": to_pair(t)}
+    return Draft(q, tex_rational(ans), cot, code, "number", data)
 
 
 def _cal_definite(rng: random.Random, lang: str, level: int) -> Draft:
@@ -188,9 +174,9 @@ def _cal_definite(rng: random.Random, lang: str, level: int) -> Draft:
         f"An antiderivative is {calc}. ",
         "一个原函数为 " + calc.replace(", and ", "，于是 ") + "。",
     ) + boxed(tex_rational(ans), lang)
-    code = (
-        "from sympy import Rational, integrate, symbols\n\nx = symbols('x')\n"
-        f"print(integrate({poly_python(cs)}, (x, {sympy_literal(lo)}, {sympy_literal(hi)})))\n"
+    code = sympy_x_program(
+        "Rational, integrate",
+        f"print(integrate({poly_python(cs)}, (x, {sympy_literal(lo)}, {sympy_literal(hi)})))\n",
     )
     data = {"type": "definite", "f": [to_pair(c) for c in cs], "lo": to_pair(lo), "hi": to_pair(hi)}
     return Draft(q, tex_rational(ans), cot, code, "number", data)
@@ -222,10 +208,7 @@ def _cal_antideriv(rng: random.Random, lang: str, level: int) -> Draft:
         pre_zh + f"利用 $\\int x^n\\,dx = \\frac{{x^{{n+1}}}}{{n+1}}$ 逐项积分，由 $F(0) = 0$ 知常数项为 0："
         f"$F(x) = {ans}$。",
     ) + boxed(ans, lang)
-    code = (
-        "from sympy import Rational, integrate, latex, symbols\n\nx = symbols('x')\n"
-        f"print(latex(integrate({code_f}, x)))\n"
-    )
+    code = sympy_x_program("Rational, integrate, latex", f"print(latex(integrate({code_f}, x)))\n")
     return Draft(q, ans, cot, code, "expr", {"type": "antideriv", "f": [to_pair(c) for c in cs]})
 
 

@@ -73,36 +73,41 @@ _COMB_TEMPLATES = (
 )
 
 
+def _choose_draft(
+    lang: str, kind: str, template: tuple[str, str], n: int, k: int, ans: int, rule: tuple[str, str]
+) -> Draft:
+    """``k`` of ``n``, arranged or not (``kind``: "perm" or "comb", as ``math`` names them): the story
+    ``template`` (English, Chinese) and the formula worked out in ``rule``."""
+    q = pick(lang, template[0].format(n=n, k=k), template[1].format(n=n, k=k))
+    cot = pick(lang, *rule) + boxed(str(ans), lang)
+    code = f"import math\n\nprint(math.{kind}({n}, {k}))\n"
+    return Draft(q, str(ans), cot, code, "number", {"type": kind, "n": n, "k": k})
+
+
 def _cp_perm(rng: random.Random, lang: str, level: int) -> Draft:
-    en, zh = rng.choice(_PERM_TEMPLATES)
-    top = 9 if "digit" in en else 13
+    template = rng.choice(_PERM_TEMPLATES)
+    top = 9 if "digit" in template[0] else 13
     n = rng.randint(*{1: (4, 9), 2: (6, min(top, 12)), 3: (7, top)}[level])
     k = rng.randint(*{1: (2, 3), 2: (3, 4), 3: (4, 5)}[level])
     ans = math.prod(range(n - k + 1, n + 1))
-    q = pick(lang, en.format(n=n, k=k), zh.format(n=n, k=k))
     chain = " \\times ".join(str(v) for v in range(n, n - k, -1))
-    cot = pick(
-        lang,
+    rule = (
         f"Order matters, so this is $A_{{{n}}}^{{{k}}} = \\frac{{{n}!}}{{{n - k}!}} = {chain} = {ans}$. ",
         f"顺序有关，是排列数 $A_{{{n}}}^{{{k}}} = \\frac{{{n}!}}{{{n - k}!}} = {chain} = {ans}$。",
-    ) + boxed(str(ans), lang)
-    code = f"import math\n\nprint(math.perm({n}, {k}))\n"
-    return Draft(q, str(ans), cot, code, "number", {"type": "perm", "n": n, "k": k})
+    )
+    return _choose_draft(lang, "perm", template, n, k, ans, rule)
 
 
 def _cp_comb(rng: random.Random, lang: str, level: int) -> Draft:
     n = rng.randint(*{1: (5, 12), 2: (8, 18), 3: (10, 18)}[level])
     k = rng.randint(*{1: (2, 3), 2: (3, 5), 3: (3, 5)}[level])
     ans = math.factorial(n) // (math.factorial(k) * math.factorial(n - k))
-    en, zh = rng.choice(_COMB_TEMPLATES)
-    q = pick(lang, en.format(n=n, k=k), zh.format(n=n, k=k))
-    cot = pick(
-        lang,
+    template = rng.choice(_COMB_TEMPLATES)
+    rule = (
         f"Order does not matter: $\\binom{{{n}}}{{{k}}} = \\frac{{{n}!}}{{{k}! \\, {n - k}!}} = {ans}$. ",
         f"与顺序无关，是组合数 $\\binom{{{n}}}{{{k}}} = \\frac{{{n}!}}{{{k}! \\, {n - k}!}} = {ans}$。",
-    ) + boxed(str(ans), lang)
-    code = f"import math\n\nprint(math.comb({n}, {k}))\n"
-    return Draft(q, str(ans), cot, code, "number", {"type": "comb", "n": n, "k": k})
+    )
+    return _choose_draft(lang, "comb", template, n, k, ans, rule)
 
 
 def _cp_comb_constrained(rng: random.Random, lang: str, level: int) -> Draft:
@@ -306,6 +311,14 @@ def _cp_multiset(rng: random.Random, lang: str, level: int) -> Draft:
     return Draft(q, str(ans), cot, code, "number", {"type": "multiset", "letters": word})
 
 
+_CMP = {"eq": "==", "ge": ">=", "le": "<="}  # how a count is compared with the target, in a program
+
+
+def _meets(count: int, mode: str, target: int) -> bool:
+    """Whether ``count`` is equal to ("eq"), at least ("ge") or at most ("le") ``target``."""
+    return count == target if mode == "eq" else count >= target if mode == "ge" else count <= target
+
+
 def _dice_count(faces: int, dice: int, target: int) -> int:
     """Ways for ``dice`` dice to total ``target``, by convolving the face distribution."""
     ways = [1]
@@ -327,9 +340,7 @@ def _cp_dice(rng: random.Random, lang: str, level: int) -> Draft:
     lo, hi = dice, dice * faces
     target = rng.randint(lo + 1, hi - 1)
     ways = {s: _dice_count(faces, dice, s) for s in range(lo, hi + 1)}
-    picked = [
-        s for s in ways if (s == target if mode == "eq" else s >= target if mode == "ge" else s <= target)
-    ]
+    picked = [s for s in ways if _meets(s, mode, target)]
     fav = sum(ways[s] for s in picked)
     total = faces**dice
     p = Fraction(fav, total)
@@ -352,11 +363,10 @@ def _cp_dice(rng: random.Random, lang: str, level: int) -> Draft:
         f"共有 ${faces}^{{{dice}}} = {total}$ 种等可能的结果。逐个统计符合条件的点数和对应的结果数："
         f"${detail} = {fav}$，所以概率为 $\\frac{{{fav}}}{{{total}}} = {tex_rational(p)}$。",
     ) + boxed(tex_rational(p), lang)
-    cmp = {"eq": "==", "ge": ">=", "le": "<="}[mode]
     code = (
         "from fractions import Fraction\nfrom itertools import product\n\n"
         f"rolls = list(product(range(1, {faces + 1}), repeat={dice}))\n"
-        f"print(Fraction(sum(1 for r in rolls if sum(r) {cmp} {target}), len(rolls)))\n"
+        f"print(Fraction(sum(1 for r in rolls if sum(r) {_CMP[mode]} {target}), len(rolls)))\n"
     )
     data = {"type": "dice", "faces": faces, "dice": dice, "mode": mode, "target": target}
     return Draft(q, tex_rational(p), cot, code, "number", data)
@@ -368,7 +378,7 @@ def _cp_coins(rng: random.Random, lang: str, level: int) -> Draft:
     k = rng.randint(1, n - 1)
     face = rng.choice("HT")
     together = rng.random() < 0.5
-    ks = [j for j in range(n + 1) if (j == k if mode == "eq" else j >= k if mode == "ge" else j <= k)]
+    ks = [j for j in range(n + 1) if _meets(j, mode, k)]
     fav = sum(math.comb(n, j) for j in ks)
     p = Fraction(fav, 2**n)
     rel_en = {"eq": "exactly", "ge": "at least", "le": "at most"}[mode]
@@ -394,11 +404,10 @@ def _cp_coins(rng: random.Random, lang: str, level: int) -> Draft:
         f"共有 $2^{{{n}}} = {2**n}$ 种等可能的结果，符合条件的有 ${terms} = {fav}$ 种，"
         f"所以概率为 $\\frac{{{fav}}}{{{2**n}}} = {tex_rational(p)}$。",
     ) + boxed(tex_rational(p), lang)
-    cmp = {"eq": "==", "ge": ">=", "le": "<="}[mode]
     code = (
         "from fractions import Fraction\nfrom itertools import product\n\n"
         f"seqs = list(product('HT', repeat={n}))\n"
-        f"print(Fraction(sum(1 for s in seqs if s.count('{face}') {cmp} {k}), len(seqs)))\n"
+        f"print(Fraction(sum(1 for s in seqs if s.count('{face}') {_CMP[mode]} {k}), len(seqs)))\n"
     )
     return Draft(
         q, tex_rational(p), cot, code, "number", {"type": "coins", "n": n, "mode": mode, "k": k, "face": face}

@@ -73,6 +73,23 @@ def _frac_step(a: Fraction, op: str, b: Fraction, lang: str) -> tuple[Fraction, 
     return r, text
 
 
+def _expression(operands: list[str], ops: list[str], group: tuple[str, str] | None) -> str:
+    """``A op B`` or ``A op B op C``, in any of the three notations; ``group`` (opening and closing
+    bracket) encloses ``A op B``."""
+    first = f"{operands[0]} {ops[0]} {operands[1]}"
+    if group:
+        first = f"{group[0]}{first}{group[1]}"
+    return first + "".join(f" {op} {x}" for op, x in zip(ops[1:], operands[2:], strict=True))
+
+
+# What the solution of a three-operand template says first, about the order of the operations
+_ORDER_NOTE = {
+    "T2": ("Work from left to right. ", "从左到右依次计算。"),
+    "T3": ("Parentheses first. ", "先算括号里的。"),
+    "T4": ("Multiplication and division come before addition and subtraction. ", "先算乘除，再算加减。"),
+}
+
+
 def _make_frac_arith(rng: random.Random, lang: str, level: int) -> Draft:
     if level == 1:
         template, ops = "T1", [rng.choice("+-*")]
@@ -100,50 +117,29 @@ def _make_frac_arith(rng: random.Random, lang: str, level: int) -> Draft:
             f"Write the mixed numbers as improper fractions: ${conv}$. ",
             f"先把带分数化成假分数：${conv}$。",
         )
-    o = [_OP_TEX[x] for x in ops]
+    grouped = template == "T3"  # (A ± B) ×÷ C; T2 is A ± B ± C, T4 is A ± B ×÷ C, T1 is A op B
+    paren = ("(", ")") if grouped else None
+    expr_tex = _expression(tex, [_OP_TEX[x] for x in ops], ("\\left(", "\\right)") if grouped else None)
+    expr_py, expr_sy = _expression(py, ops, paren), _expression(sy, ops, paren)
     if template == "T1":
-        expr_tex = f"{tex[0]} {o[0]} {tex[1]}"
-        expr_py, expr_sy = f"{py[0]} {ops[0]} {py[1]}", f"{sy[0]} {ops[0]} {sy[1]}"
         value, t1 = _frac_step(vals[0], ops[0], vals[1], lang)
         steps += t1
-    elif template == "T2":  # A ± B ± C, left to right
-        expr_tex = f"{tex[0]} {o[0]} {tex[1]} {o[1]} {tex[2]}"
-        expr_py = f"{py[0]} {ops[0]} {py[1]} {ops[1]} {py[2]}"
-        expr_sy = f"{sy[0]} {ops[0]} {sy[1]} {ops[1]} {sy[2]}"
-        r1, t1 = _frac_step(vals[0], ops[0], vals[1], lang)
-        value, t2 = _frac_step(r1, ops[1], vals[2], lang)
-        steps += pick(lang, "Work from left to right. ", "从左到右依次计算。") + t1 + t2
-    elif template == "T3":  # (A ± B) ×÷ C
-        expr_tex = f"\\left({tex[0]} {o[0]} {tex[1]}\\right) {o[1]} {tex[2]}"
-        expr_py = f"({py[0]} {ops[0]} {py[1]}) {ops[1]} {py[2]}"
-        expr_sy = f"({sy[0]} {ops[0]} {sy[1]}) {ops[1]} {sy[2]}"
-        r1, t1 = _frac_step(vals[0], ops[0], vals[1], lang)
-        value, t2 = _frac_step(r1, ops[1], vals[2], lang)
-        steps += pick(lang, "Parentheses first. ", "先算括号里的。") + t1 + t2
-    else:  # A ± B ×÷ C: the product or quotient first
-        expr_tex = f"{tex[0]} {o[0]} {tex[1]} {o[1]} {tex[2]}"
-        expr_py = f"{py[0]} {ops[0]} {py[1]} {ops[1]} {py[2]}"
-        expr_sy = f"{sy[0]} {ops[0]} {sy[1]} {ops[1]} {sy[2]}"
-        r1, t1 = _frac_step(vals[1], ops[1], vals[2], lang)
-        value, t2 = _frac_step(vals[0], ops[0], r1, lang)
-        steps += pick(
-            lang, "Multiplication and division come before addition and subtraction. ", "先算乘除，再算加减。"
-        )
-        steps += t1 + t2
+    else:
+        if template == "T4":  # the product or quotient first
+            r1, t1 = _frac_step(vals[1], ops[1], vals[2], lang)
+            value, t2 = _frac_step(vals[0], ops[0], r1, lang)
+        else:  # left to right, the parentheses of T3 holding the first two
+            r1, t1 = _frac_step(vals[0], ops[0], vals[1], lang)
+            value, t2 = _frac_step(r1, ops[1], vals[2], lang)
+        steps += pick(lang, *_ORDER_NOTE[template]) + t1 + t2
     q = pick(
         lang,
         f"Compute ${expr_tex}$. Give the answer as a fraction in lowest terms (or an integer).",
         f"计算 ${expr_tex}$，结果写成最简分数（或整数）。",
     )
     code = f"from fractions import Fraction\n\nprint({expr_py})\n"
-    return Draft(
-        q,
-        tex_rational(value),
-        steps + boxed(tex_rational(value), lang),
-        code,
-        "number",
-        {"sub": "arith", "expr": expr_sy},
-    )
+    ans = tex_rational(value)
+    return Draft(q, ans, steps + boxed(ans, lang), code, "number", {"sub": "arith", "expr": expr_sy})
 
 
 def _make_frac_convert(rng: random.Random, lang: str, level: int) -> Draft:

@@ -12,6 +12,7 @@ from mathforge.synth.base import Draft, Family, boxed, pick
 from mathforge.synth.families._answer_values import exact_rational, value_at
 from mathforge.synth.families._format import (
     sympy_literal,
+    sympy_x_program,
     tex_after_sign,
     tex_argument,
     tex_factor,
@@ -34,6 +35,58 @@ def _mobius_tex(a: int, b: int, c: int, d: int) -> str:
     return f"\\frac{{{poly_tex([Fraction(b), Fraction(a)])}}}{{{poly_tex([Fraction(d), Fraction(c)])}}}"
 
 
+def _mobius_python(a: int, b: int, c: int, d: int) -> str:
+    return f"({a}*x + ({b})) / ({c}*x + ({d}))"
+
+
+def _value_at(lang: str, ftex: str, f_py: str, t: Fraction, steps: str, ans: Fraction, data: dict) -> Draft:
+    """Find f(t), for f written in LaTeX and as sympy source; ``steps`` is the work between f(t) and the
+    value."""
+    q = pick(
+        lang,
+        f"Let $f(x) = {ftex}$. Find $f{tex_argument(t)}$.",
+        f"已知 $f(x) = {ftex}$，求 $f{tex_argument(t)}$ 的值。",
+    )
+    calc = f"$f{tex_argument(t)} = {steps} = {tex_rational(ans)}$"
+    cot = pick(
+        lang, f"Substitute $x = {tex_rational(t)}$: {calc}. ", f"将 $x = {tex_rational(t)}$ 代入：{calc}。"
+    ) + boxed(tex_rational(ans), lang)
+    code = sympy_x_program("Rational", f"f = {f_py}\nprint(f.subs(x, {sympy_literal(t)}))\n")
+    return Draft(q, tex_rational(ans), cot, code, "number", data)
+
+
+def _composite_at(
+    lang: str,
+    ftex: str,
+    f_py: str,
+    g: list[Fraction],
+    t: Fraction,
+    f_steps: str,
+    ans: Fraction,
+    then: tuple[str, str],
+    data: dict,
+) -> Draft:
+    """Find f(g(t)) for a polynomial g, from the inside out: g(t), then f at that value with ``f_steps``
+    the work in between; ``then`` joins the two steps (English, Chinese)."""
+    inner = poly_eval(g, t)
+    q = pick(
+        lang,
+        f"Let $f(x) = {ftex}$ and $g(x) = {poly_tex(g)}$. Find $f(g({tex_rational(t)}))$.",
+        f"已知 $f(x) = {ftex}$，$g(x) = {poly_tex(g)}$，求 $f(g({tex_rational(t)}))$ 的值。",
+    )
+    g_step = f"$g({tex_rational(t)}) = {poly_subst_tex(g, t)} = {tex_rational(inner)}$"
+    f_step = f"$f({tex_rational(inner)}) = {f_steps} = {tex_rational(ans)}$"
+    cot = pick(
+        lang,
+        f"Work from the inside out: {g_step}{then[0]}{f_step}. ",
+        f"由内向外计算：{g_step}{then[1]}{f_step}。",
+    ) + boxed(tex_rational(ans), lang)
+    code = sympy_x_program(
+        "Rational", f"f = {f_py}\ng = {poly_python(g)}\nprint(f.subs(x, g.subs(x, {sympy_literal(t)})))\n"
+    )
+    return Draft(q, tex_rational(ans), cot, code, "number", data)
+
+
 def _fv_poly(rng: random.Random, lang: str, level: int) -> Draft:
     deg = {1: 2, 2: 3, 3: rng.choice([3, 4])}[level]
     cs = random_poly(rng, deg, -9 if level == 1 else -6, 9 if level == 1 else 6)
@@ -43,29 +96,8 @@ def _fv_poly(rng: random.Random, lang: str, level: int) -> Draft:
         t = Fraction(rng.randint(-5, 5)) if rng.random() < 0.7 else Fraction(rng.choice([-3, -1, 1, 3, 5]), 2)
     else:
         t = Fraction(rng.randint(-5, 5))
-    ans = poly_eval(cs, t)
-    ftex = poly_tex(cs)
-    q = pick(
-        lang,
-        f"Let $f(x) = {ftex}$. Find $f{tex_argument(t)}$.",
-        f"已知 $f(x) = {ftex}$，求 $f{tex_argument(t)}$ 的值。",
-    )
-    calc = f"$f{tex_argument(t)} = {poly_subst_tex(cs, t)} = {tex_rational(ans)}$"
-    cot = pick(
-        lang, f"Substitute $x = {tex_rational(t)}$: {calc}. ", f"将 $x = {tex_rational(t)}$ 代入：{calc}。"
-    ) + boxed(tex_rational(ans), lang)
-    code = (
-        "from sympy import Rational, symbols\n\nx = symbols('x')\n"
-        f"f = {poly_python(cs)}\nprint(f.subs(x, {sympy_literal(t)}))\n"
-    )
-    return Draft(
-        q,
-        tex_rational(ans),
-        cot,
-        code,
-        "number",
-        {"type": "poly", "f": [to_pair(c) for c in cs], "t": to_pair(t)},
-    )
+    data = {"type": "poly", "f": [to_pair(c) for c in cs], "t": to_pair(t)}
+    return _value_at(lang, poly_tex(cs), poly_python(cs), t, poly_subst_tex(cs, t), poly_eval(cs, t), data)
 
 
 def _rand_mobius(rng: random.Random) -> tuple[int, int, int, int]:
@@ -86,26 +118,12 @@ def _fv_rational(rng: random.Random, lang: str, level: int) -> Draft:
     while c * t + d == 0:
         t += 1
     ans = (a * t + b) / (c * t + d)
-    ftex = _mobius_tex(a, b, c, d)
-    q = pick(
-        lang,
-        f"Let $f(x) = {ftex}$. Find $f{tex_argument(t)}$.",
-        f"已知 $f(x) = {ftex}$，求 $f{tex_argument(t)}$ 的值。",
+    steps = (
+        f"\\frac{{{poly_subst_tex([Fraction(b), Fraction(a)], t)}}}{{{poly_subst_tex([Fraction(d), Fraction(c)], t)}}}"
+        f" = \\frac{{{a * t + b}}}{{{c * t + d}}}"
     )
-    calc = (
-        f"$f{tex_argument(t)} = \\frac{{{poly_subst_tex([Fraction(b), Fraction(a)], t)}}}{{{poly_subst_tex([Fraction(d), Fraction(c)], t)}}}"
-        f" = \\frac{{{a * t + b}}}{{{c * t + d}}} = {tex_rational(ans)}$"
-    )
-    cot = pick(
-        lang, f"Substitute $x = {tex_rational(t)}$: {calc}. ", f"将 $x = {tex_rational(t)}$ 代入：{calc}。"
-    ) + boxed(tex_rational(ans), lang)
-    code = (
-        "from sympy import Rational, symbols\n\nx = symbols('x')\n"
-        f"f = ({a}*x + ({b})) / ({c}*x + ({d}))\nprint(f.subs(x, {sympy_literal(t)}))\n"
-    )
-    return Draft(
-        q, tex_rational(ans), cot, code, "number", {"type": "mobius", "abcd": [a, b, c, d], "t": to_pair(t)}
-    )
+    data = {"type": "mobius", "abcd": [a, b, c, d], "t": to_pair(t)}
+    return _value_at(lang, _mobius_tex(a, b, c, d), _mobius_python(a, b, c, d), t, steps, ans, data)
 
 
 def _fv_compose(rng: random.Random, lang: str, level: int) -> Draft:
@@ -116,24 +134,9 @@ def _fv_compose(rng: random.Random, lang: str, level: int) -> Draft:
     t = Fraction(rng.randint(-4, 4))
     inner = poly_eval(g, t)
     ans = poly_eval(f, inner)
-    q = pick(
-        lang,
-        f"Let $f(x) = {poly_tex(f)}$ and $g(x) = {poly_tex(g)}$. Find $f(g({tex_rational(t)}))$.",
-        f"已知 $f(x) = {poly_tex(f)}$，$g(x) = {poly_tex(g)}$，求 $f(g({tex_rational(t)}))$ 的值。",
-    )
-    calc = (
-        f"$g({tex_rational(t)}) = {poly_subst_tex(g, t)} = {tex_rational(inner)}$, then "
-        f"$f({tex_rational(inner)}) = {poly_subst_tex(f, inner)} = {tex_rational(ans)}$"
-    )
-    cot = pick(
-        lang, f"Work from the inside out: {calc}. ", "由内向外计算：" + calc.replace("then", "于是") + "。"
-    ) + boxed(tex_rational(ans), lang)
-    code = (
-        "from sympy import Rational, symbols\n\nx = symbols('x')\n"
-        f"f = {poly_python(f)}\ng = {poly_python(g)}\nprint(f.subs(x, g.subs(x, {sympy_literal(t)})))\n"
-    )
     data = {"type": "compose", "f": [to_pair(c) for c in f], "g": [to_pair(c) for c in g], "t": to_pair(t)}
-    return Draft(q, tex_rational(ans), cot, code, "number", data)
+    steps = poly_subst_tex(f, inner)
+    return _composite_at(lang, poly_tex(f), poly_python(f), g, t, steps, ans, (", then ", ", 于是 "), data)
 
 
 def _fv_compose_expr(rng: random.Random, lang: str, level: int) -> Draft:
@@ -154,9 +157,9 @@ def _fv_compose_expr(rng: random.Random, lang: str, level: int) -> Draft:
         f"Replace $x$ in $f$ by $g(x)$: $f(g(x)) = {sub}$. Expanding gives ${ans}$. ",
         f"把 $f$ 中的 $x$ 换成 $g(x)$：$f(g(x)) = {sub}$，展开得 ${ans}$。",
     ) + boxed(ans, lang)
-    code = (
-        "from sympy import Rational, expand, latex, symbols\n\nx = symbols('x')\n"
-        f"f = {poly_python(f)}\ng = {poly_python(g)}\nprint(latex(expand(f.subs(x, g))))\n"
+    code = sympy_x_program(
+        "Rational, expand, latex",
+        f"f = {poly_python(f)}\ng = {poly_python(g)}\nprint(latex(expand(f.subs(x, g))))\n",
     )
     data = {"type": "compose_expr", "f": [to_pair(c) for c in f], "g": [to_pair(c) for c in g]}
     return Draft(q, ans, cot, code, "expr", data)
@@ -171,25 +174,10 @@ def _fv_compose_mobius(rng: random.Random, lang: str, level: int) -> Draft:
         if c * inner + d != 0:
             break
     ans = (a * inner + b) / (c * inner + d)
-    ftex = _mobius_tex(a, b, c, d)
-    q = pick(
-        lang,
-        f"Let $f(x) = {ftex}$ and $g(x) = {poly_tex(g)}$. Find $f(g({tex_rational(t)}))$.",
-        f"已知 $f(x) = {ftex}$，$g(x) = {poly_tex(g)}$，求 $f(g({tex_rational(t)}))$ 的值。",
-    )
-    calc = (
-        f"$g({tex_rational(t)}) = {poly_subst_tex(g, t)} = {tex_rational(inner)}$; "
-        f"$f({tex_rational(inner)}) = \\frac{{{a * inner + b}}}{{{c * inner + d}}} = {tex_rational(ans)}$"
-    )
-    cot = pick(lang, f"Work from the inside out: {calc}. ", f"由内向外计算：{calc}。") + boxed(
-        tex_rational(ans), lang
-    )
-    code = (
-        "from sympy import Rational, symbols\n\nx = symbols('x')\n"
-        f"f = ({a}*x + ({b})) / ({c}*x + ({d}))\ng = {poly_python(g)}\nprint(f.subs(x, g.subs(x, {sympy_literal(t)})))\n"
-    )
+    steps = f"\\frac{{{a * inner + b}}}{{{c * inner + d}}}"
     data = {"type": "compose_mobius", "abcd": [a, b, c, d], "g": [to_pair(v) for v in g], "t": to_pair(t)}
-    return Draft(q, tex_rational(ans), cot, code, "number", data)
+    ftex, f_py = _mobius_tex(a, b, c, d), _mobius_python(a, b, c, d)
+    return _composite_at(lang, ftex, f_py, g, t, steps, ans, ("; ", "; "), data)
 
 
 def _fv_inverse(rng: random.Random, lang: str, level: int) -> Draft:
@@ -224,7 +212,7 @@ def _fv_inverse(rng: random.Random, lang: str, level: int) -> Draft:
             f"$x = \\frac{{{tex_rational(d * y)} - {tex_after_sign(b)}}}{{{a} - {tex_after_sign(c * y)}}} = {tex_rational(x0)}$"
         )
         data = {"type": "inv_mobius", "abcd": [a, b, c, d], "y": to_pair(y)}
-        code_f = f"({a}*x + ({b})) / ({c}*x + ({d}))"
+        code_f = _mobius_python(a, b, c, d)
     q = pick(
         lang,
         f"Let $f(x) = {ftex}$, a one-to-one function. Find $f^{{-1}}({tex_rational(y)})$.",
@@ -237,9 +225,9 @@ def _fv_inverse(rng: random.Random, lang: str, level: int) -> Draft:
         + calc.replace(" gives ", " 得 ").replace(", so ", "，所以 ")
         + "。",
     ) + boxed(tex_rational(x0), lang)
-    code = (
-        "from sympy import Eq, Rational, S, solveset, symbols\n\nx = symbols('x')\n"
-        f"print(list(solveset(Eq({code_f}, {sympy_literal(y)}), x, domain=S.Reals))[0])\n"
+    code = sympy_x_program(
+        "Eq, Rational, S, solveset",
+        f"print(list(solveset(Eq({code_f}, {sympy_literal(y)}), x, domain=S.Reals))[0])\n",
     )
     return Draft(q, tex_rational(x0), cot, code, "number", data)
 

@@ -152,71 +152,112 @@ def _geo_heron(rng: random.Random, lang: str, level: int) -> Draft:
     return Draft(q, tex_rational(area), cot, code, "number", {"type": "heron", "sides": sides})
 
 
+def _ask_exact_in_pi(lang: str, en: str, zh: str) -> str:
+    """A question whose answer is a multiple of π, asking for the exact value."""
+    return pick(lang, f"{en} Give the exact value in terms of $\\pi$.", f"{zh}（结果保留 $\\pi$）")
+
+
+def _pi_draft(lang: str, q: str, c: Fraction, cot: str, data: dict) -> Draft:
+    """The draft whose answer is ``c``·π, with the program that prints it."""
+    code = f"from sympy import Rational, latex, pi\n\nprint(latex({sympy_literal(c)} * pi))\n"
+    return Draft(q, _pi_tex(c), cot + boxed(_pi_tex(c), lang), code, "number", data)
+
+
+# Circles and round solids given the radius r (and height h): π's coefficient, the question (English,
+# Chinese) and the formula worked through (English, Chinese), with {r}, {h} and the answer {c} to fill in.
+_ROUND = {
+    "circle_area": (
+        lambda r, h: Fraction(r * r),
+        "What is the area of a circle of radius {r}?",
+        "半径为 {r} 的圆的面积是多少？",
+        "$A = \\pi r^2 = \\pi \\times {r}^2 = {c}$. ",
+        "$S = \\pi r^2 = \\pi \\times {r}^2 = {c}$。",
+    ),
+    "circle_circ": (
+        lambda r, h: Fraction(2 * r),
+        "What is the circumference of a circle of radius {r}?",
+        "半径为 {r} 的圆的周长是多少？",
+        "$C = 2\\pi r = 2\\pi \\times {r} = {c}$. ",
+        "$C = 2\\pi r = 2\\pi \\times {r} = {c}$。",
+    ),
+    "cyl_vol": (
+        lambda r, h: Fraction(r * r * h),
+        "A cylinder has base radius {r} and height {h}. What is its volume?",
+        "一个圆柱的底面半径为 {r}，高为 {h}，求它的体积。",
+        "$V = \\pi r^2 h = \\pi \\times {r}^2 \\times {h} = {c}$. ",
+        "$V = \\pi r^2 h = \\pi \\times {r}^2 \\times {h} = {c}$。",
+    ),
+    "cyl_surf": (
+        lambda r, h: Fraction(2 * r * r + 2 * r * h),
+        "A closed cylinder has base radius {r} and height {h}. What is its total surface area?",
+        "一个圆柱的底面半径为 {r}，高为 {h}，求它的表面积（含上下底面）。",
+        "Two discs plus the side: $2\\pi r^2 + 2\\pi r h = 2\\pi \\times {r}^2 + 2\\pi \\times {r} \\times {h} = {c}$. ",
+        "两个底面加侧面：$2\\pi r^2 + 2\\pi r h = 2\\pi \\times {r}^2 + 2\\pi \\times {r} \\times {h} = {c}$。",
+    ),
+    "sphere_vol": (
+        lambda r, h: Fraction(4 * r**3, 3),
+        "What is the volume of a sphere of radius {r}?",
+        "半径为 {r} 的球的体积是多少？",
+        "$V = \\frac{{4}}{{3}}\\pi r^3 = \\frac{{4}}{{3}}\\pi \\times {r}^3 = {c}$. ",
+        "$V = \\frac{{4}}{{3}}\\pi r^3 = \\frac{{4}}{{3}}\\pi \\times {r}^3 = {c}$。",
+    ),
+    "sphere_surf": (
+        lambda r, h: Fraction(4 * r * r),
+        "What is the surface area of a sphere of radius {r}?",
+        "半径为 {r} 的球的表面积是多少？",
+        "$S = 4\\pi r^2 = 4\\pi \\times {r}^2 = {c}$. ",
+        "$S = 4\\pi r^2 = 4\\pi \\times {r}^2 = {c}$。",
+    ),
+    "cone_vol": (
+        lambda r, h: Fraction(r * r * h, 3),
+        "A cone has base radius {r} and height {h}. What is its volume?",
+        "一个圆锥的底面半径为 {r}，高为 {h}，求它的体积。",
+        "$V = \\frac{{1}}{{3}}\\pi r^2 h = \\frac{{1}}{{3}}\\pi \\times {r}^2 \\times {h} = {c}$. ",
+        "$V = \\frac{{1}}{{3}}\\pi r^2 h = \\frac{{1}}{{3}}\\pi \\times {r}^2 \\times {h} = {c}$。",
+    ),
+}
+
+
+def _round(lang: str, kind: str, r: int, h: int = 0) -> tuple[Fraction, str, str]:
+    """π's coefficient, the question and the worked formula for one of ``_ROUND``."""
+    coefficient, q_en, q_zh, cot_en, cot_zh = _ROUND[kind]
+    c = coefficient(r, h)
+    q = _ask_exact_in_pi(lang, q_en.format(r=r, h=h), q_zh.format(r=r, h=h))
+    return c, q, pick(lang, cot_en, cot_zh).format(r=r, h=h, c=_pi_tex(c))
+
+
 def _geo_circle(rng: random.Random, lang: str, level: int) -> Draft:
     r = rng.randint(1, 60)
     if level == 1:
-        area = rng.random() < 0.5
-        if area:
-            c = Fraction(r * r)
-            q = pick(
-                lang,
-                f"What is the area of a circle of radius {r}? Give the exact value in terms of $\\pi$.",
-                f"半径为 {r} 的圆的面积是多少？（结果保留 $\\pi$）",
-            )
-            cot = pick(
-                lang,
-                f"$A = \\pi r^2 = \\pi \\times {r}^2 = {_pi_tex(c)}$. ",
-                f"$S = \\pi r^2 = \\pi \\times {r}^2 = {_pi_tex(c)}$。",
-            )
-            data = {"type": "circle_area", "r": r}
-        else:
-            c = Fraction(2 * r)
-            q = pick(
-                lang,
-                f"What is the circumference of a circle of radius {r}? Give the exact value in terms of $\\pi$.",
-                f"半径为 {r} 的圆的周长是多少？（结果保留 $\\pi$）",
-            )
-            cot = pick(
-                lang,
-                f"$C = 2\\pi r = 2\\pi \\times {r} = {_pi_tex(c)}$. ",
-                f"$C = 2\\pi r = 2\\pi \\times {r} = {_pi_tex(c)}$。",
-            )
-            data = {"type": "circle_circ", "r": r}
-    else:
-        d = 2 * r if rng.random() < 0.5 else 2 * r - 1
-        rr = Fraction(d, 2)
-        if rng.random() < 0.5:
-            c = rr * rr
-            q = pick(
-                lang,
-                f"A circle has diameter {d}. What is its area? Give the exact value in terms of $\\pi$.",
-                f"一个圆的直径为 {d}，它的面积是多少？（结果保留 $\\pi$）",
-            )
-            cot = pick(
-                lang,
-                f"The radius is ${tex_rational(rr)}$, so $A = \\pi r^2 = \\pi \\times {tex_factor(rr)}^2 = {_pi_tex(c)}$. ",
-                f"半径为 ${tex_rational(rr)}$，所以 $S = \\pi r^2 = \\pi \\times {tex_factor(rr)}^2 = {_pi_tex(c)}$。",
-            )
-            data = {"type": "circle_area", "r": to_pair(rr)}
-        else:
-            circ = d  # circumference d·π given, find the area
-            c = rr * rr
-            q = pick(
-                lang,
-                f"A circle has circumference ${_pi_tex(Fraction(circ))}$. What is its area? Give the exact value in terms of $\\pi$.",
-                f"一个圆的周长为 ${_pi_tex(Fraction(circ))}$，它的面积是多少？（结果保留 $\\pi$）",
-            )
-            cot = pick(
-                lang,
-                f"From $2\\pi r = {_pi_tex(Fraction(circ))}$ we get $r = {tex_rational(rr)}$, so $A = \\pi r^2 = {_pi_tex(c)}$. ",
-                f"由 $2\\pi r = {_pi_tex(Fraction(circ))}$ 得 $r = {tex_rational(rr)}$，所以 $S = \\pi r^2 = {_pi_tex(c)}$。",
-            )
-            data = {"type": "circle_area", "r": to_pair(rr)}
-    cot += boxed(_pi_tex(c), lang)
-    code = f"from sympy import Rational, latex, pi\n\nprint(latex({sympy_literal(c)} * pi))\n"
-    if isinstance(data["r"], int):
-        data["r"] = [data["r"], 1]
-    return Draft(q, _pi_tex(c), cot, code, "number", data)
+        kind = "circle_area" if rng.random() < 0.5 else "circle_circ"
+        c, q, cot = _round(lang, kind, r)
+        return _pi_draft(lang, q, c, cot, {"type": kind, "r": to_pair(r)})
+    d = 2 * r if rng.random() < 0.5 else 2 * r - 1
+    rr = Fraction(d, 2)
+    c = rr * rr
+    if rng.random() < 0.5:
+        q = _ask_exact_in_pi(
+            lang,
+            f"A circle has diameter {d}. What is its area?",
+            f"一个圆的直径为 {d}，它的面积是多少？",
+        )
+        cot = pick(
+            lang,
+            f"The radius is ${tex_rational(rr)}$, so $A = \\pi r^2 = \\pi \\times {tex_factor(rr)}^2 = {_pi_tex(c)}$. ",
+            f"半径为 ${tex_rational(rr)}$，所以 $S = \\pi r^2 = \\pi \\times {tex_factor(rr)}^2 = {_pi_tex(c)}$。",
+        )
+    else:  # circumference d·π given, find the area
+        q = _ask_exact_in_pi(
+            lang,
+            f"A circle has circumference ${_pi_tex(Fraction(d))}$. What is its area?",
+            f"一个圆的周长为 ${_pi_tex(Fraction(d))}$，它的面积是多少？",
+        )
+        cot = pick(
+            lang,
+            f"From $2\\pi r = {_pi_tex(Fraction(d))}$ we get $r = {tex_rational(rr)}$, so $A = \\pi r^2 = {_pi_tex(c)}$. ",
+            f"由 $2\\pi r = {_pi_tex(Fraction(d))}$ 得 $r = {tex_rational(rr)}$，所以 $S = \\pi r^2 = {_pi_tex(c)}$。",
+        )
+    return _pi_draft(lang, q, c, cot, {"type": "circle_area", "r": to_pair(rr)})
 
 
 def _geo_sector(rng: random.Random, lang: str, level: int) -> Draft:
@@ -224,10 +265,10 @@ def _geo_sector(rng: random.Random, lang: str, level: int) -> Draft:
     theta = rng.choice([v for v in range(15, 346, 15) if v not in (180,)])
     if rng.random() < 0.5:
         c = Fraction(theta, 360) * r * r
-        q = pick(
+        q = _ask_exact_in_pi(
             lang,
-            f"A sector of a circle has radius {r} and central angle ${theta}^\\circ$. What is its area? Give the exact value in terms of $\\pi$.",
-            f"一个扇形的半径为 {r}，圆心角为 ${theta}^\\circ$，求它的面积。（结果保留 $\\pi$）",
+            f"A sector of a circle has radius {r} and central angle ${theta}^\\circ$. What is its area?",
+            f"一个扇形的半径为 {r}，圆心角为 ${theta}^\\circ$，求它的面积。",
         )
         cot = pick(
             lang,
@@ -237,10 +278,10 @@ def _geo_sector(rng: random.Random, lang: str, level: int) -> Draft:
         data = {"type": "sector_area", "r": r, "theta": theta}
     else:
         c = Fraction(theta, 360) * 2 * r
-        q = pick(
+        q = _ask_exact_in_pi(
             lang,
-            f"An arc of a circle of radius {r} subtends a central angle of ${theta}^\\circ$. What is the arc length? Give the exact value in terms of $\\pi$.",
-            f"半径为 {r} 的圆中，圆心角 ${theta}^\\circ$ 所对的弧长是多少？（结果保留 $\\pi$）",
+            f"An arc of a circle of radius {r} subtends a central angle of ${theta}^\\circ$. What is the arc length?",
+            f"半径为 {r} 的圆中，圆心角 ${theta}^\\circ$ 所对的弧长是多少？",
         )
         cot = pick(
             lang,
@@ -248,9 +289,7 @@ def _geo_sector(rng: random.Random, lang: str, level: int) -> Draft:
             f"弧长是整个圆周长的 $\\frac{{{theta}}}{{360}}$：$\\frac{{{theta}}}{{360}} \\times 2\\pi \\times {r} = {_pi_tex(c)}$。",
         )
         data = {"type": "arc_length", "r": r, "theta": theta}
-    cot += boxed(_pi_tex(c), lang)
-    code = f"from sympy import Rational, latex, pi\n\nprint(latex({sympy_literal(c)} * pi))\n"
-    return Draft(q, _pi_tex(c), cot, code, "number", data)
+    return _pi_draft(lang, q, c, cot, data)
 
 
 def _geo_solid(rng: random.Random, lang: str, level: int) -> Draft:
@@ -259,85 +298,29 @@ def _geo_solid(rng: random.Random, lang: str, level: int) -> Draft:
         + (["cone_vol", "cone_slant"] if level == 3 else [])
     )
     r, h = rng.randint(1, 15), rng.randint(1, 25)
-    if kind == "cyl_vol":
-        c = Fraction(r * r * h)
-        q = pick(
-            lang,
-            f"A cylinder has base radius {r} and height {h}. What is its volume? Give the exact value in terms of $\\pi$.",
-            f"一个圆柱的底面半径为 {r}，高为 {h}，求它的体积。（结果保留 $\\pi$）",
-        )
-        cot = pick(
-            lang,
-            f"$V = \\pi r^2 h = \\pi \\times {r}^2 \\times {h} = {_pi_tex(c)}$. ",
-            f"$V = \\pi r^2 h = \\pi \\times {r}^2 \\times {h} = {_pi_tex(c)}$。",
-        )
-    elif kind == "cyl_surf":
-        c = Fraction(2 * r * r + 2 * r * h)
-        q = pick(
-            lang,
-            f"A closed cylinder has base radius {r} and height {h}. What is its total surface area? Give the exact value in terms of $\\pi$.",
-            f"一个圆柱的底面半径为 {r}，高为 {h}，求它的表面积（含上下底面）。（结果保留 $\\pi$）",
-        )
-        cot = pick(
-            lang,
-            f"Two discs plus the side: $2\\pi r^2 + 2\\pi r h = 2\\pi \\times {r}^2 + 2\\pi \\times {r} \\times {h} = {_pi_tex(c)}$. ",
-            f"两个底面加侧面：$2\\pi r^2 + 2\\pi r h = 2\\pi \\times {r}^2 + 2\\pi \\times {r} \\times {h} = {_pi_tex(c)}$。",
-        )
-    elif kind == "sphere_vol":
-        c = Fraction(4 * r**3, 3)
-        q = pick(
-            lang,
-            f"What is the volume of a sphere of radius {r}? Give the exact value in terms of $\\pi$.",
-            f"半径为 {r} 的球的体积是多少？（结果保留 $\\pi$）",
-        )
-        cot = pick(
-            lang,
-            f"$V = \\frac{{4}}{{3}}\\pi r^3 = \\frac{{4}}{{3}}\\pi \\times {r}^3 = {_pi_tex(c)}$. ",
-            f"$V = \\frac{{4}}{{3}}\\pi r^3 = \\frac{{4}}{{3}}\\pi \\times {r}^3 = {_pi_tex(c)}$。",
-        )
-    elif kind == "sphere_surf":
-        c = Fraction(4 * r * r)
-        q = pick(
-            lang,
-            f"What is the surface area of a sphere of radius {r}? Give the exact value in terms of $\\pi$.",
-            f"半径为 {r} 的球的表面积是多少？（结果保留 $\\pi$）",
-        )
-        cot = pick(
-            lang,
-            f"$S = 4\\pi r^2 = 4\\pi \\times {r}^2 = {_pi_tex(c)}$. ",
-            f"$S = 4\\pi r^2 = 4\\pi \\times {r}^2 = {_pi_tex(c)}$。",
-        )
-    elif kind == "cone_vol":
-        c = Fraction(r * r * h, 3)
-        q = pick(
-            lang,
-            f"A cone has base radius {r} and height {h}. What is its volume? Give the exact value in terms of $\\pi$.",
-            f"一个圆锥的底面半径为 {r}，高为 {h}，求它的体积。（结果保留 $\\pi$）",
-        )
-        cot = pick(
-            lang,
-            f"$V = \\frac{{1}}{{3}}\\pi r^2 h = \\frac{{1}}{{3}}\\pi \\times {r}^2 \\times {h} = {_pi_tex(c)}$. ",
-            f"$V = \\frac{{1}}{{3}}\\pi r^2 h = \\frac{{1}}{{3}}\\pi \\times {r}^2 \\times {h} = {_pi_tex(c)}$。",
-        )
-    else:  # cone given its slant height
-        a, b, slant = rng.choice(_TRIPLES_60)
-        r, h = (a, b) if rng.random() < 0.5 else (b, a)
-        c = Fraction(r * r * h, 3)
-        q = pick(
-            lang,
-            f"A cone has base radius {r} and slant height {slant}. What is its volume? Give the exact value in terms of $\\pi$.",
-            f"一个圆锥的底面半径为 {r}，母线长为 {slant}，求它的体积。（结果保留 $\\pi$）",
-        )
-        calc = f"$h = \\sqrt{{{slant}^2 - {r}^2}} = {h}$"
-        vol = f"$V = \\frac{{1}}{{3}}\\pi \\times {r}^2 \\times {h} = {_pi_tex(c)}$"
-        cot = pick(lang, f"The height is {calc}, so {vol}. ", f"圆锥的高为 {calc}，所以 {vol}。")
-        kind = "cone_vol_slant"
-    cot += boxed(_pi_tex(c), lang)
-    code = f"from sympy import Rational, latex, pi\n\nprint(latex({sympy_literal(c)} * pi))\n"
-    data = {"type": kind, "r": r, "h": h}
-    if kind == "cone_vol_slant":
-        data = {"type": kind, "r": r, "slant": slant}
-    return Draft(q, _pi_tex(c), cot, code, "number", data)
+    if kind != "cone_slant":
+        c, q, cot = _round(lang, kind, r, h)
+        return _pi_draft(lang, q, c, cot, {"type": kind, "r": r, "h": h})
+    a, b, slant = rng.choice(_TRIPLES_60)  # a cone given its slant height
+    r, h = (a, b) if rng.random() < 0.5 else (b, a)
+    c = Fraction(r * r * h, 3)
+    q = _ask_exact_in_pi(
+        lang,
+        f"A cone has base radius {r} and slant height {slant}. What is its volume?",
+        f"一个圆锥的底面半径为 {r}，母线长为 {slant}，求它的体积。",
+    )
+    calc = f"$h = \\sqrt{{{slant}^2 - {r}^2}} = {h}$"
+    vol = f"$V = \\frac{{1}}{{3}}\\pi \\times {r}^2 \\times {h} = {_pi_tex(c)}$"
+    cot = pick(lang, f"The height is {calc}, so {vol}. ", f"圆锥的高为 {calc}，所以 {vol}。")
+    return _pi_draft(lang, q, c, cot, {"type": "cone_vol_slant", "r": r, "slant": slant})
+
+
+def _sqrt_steps(squares: str, n: int) -> tuple[str, str, str]:
+    """A length √n where ``squares`` ("a^2 + b^2", LaTeX) adds up to n: the answer in simplest radical
+    form, the step ``\\sqrt{a^2 + b^2} = \\sqrt{n} = …`` and the program that prints it."""
+    tex = tex_sqrt(n)
+    code = f"from sympy import latex, sqrt\n\nprint(latex(sqrt({squares.replace('^', '**')})))\n"
+    return tex, f"\\sqrt{{{squares}}} = \\sqrt{{{n}}} = {tex}", code
 
 
 def _geo_box(rng: random.Random, lang: str, level: int) -> Draft:
@@ -370,19 +353,14 @@ def _geo_box(rng: random.Random, lang: str, level: int) -> Draft:
             f"a, b, c = {a}, {b}, {c}\nprint(2 * (a * b + b * c + a * c))\n",
         )
     else:
-        n = a * a + b * b + c * c
-        tex = tex_sqrt(n)
         q = pick(
             lang,
             f"A rectangular box measures {a} by {b} by {c}. How long is its space diagonal?",
             f"一个长方体的长、宽、高分别为 {a}、{b}、{c}，求它的体对角线长。",
         )
-        calc = f"\\sqrt{{{a}^2 + {b}^2 + {c}^2}} = \\sqrt{{{n}}} = {tex}"
+        tex, calc, code = _sqrt_steps(f"{a}^2 + {b}^2 + {c}^2", a * a + b * b + c * c)
         cot = pick(lang, f"Apply Pythagoras twice: $d = {calc}$. ", f"两次使用勾股定理：$d = {calc}$。")
-        kind, code = (
-            "box_diag",
-            f"from sympy import latex, sqrt\n\nprint(latex(sqrt({a}**2 + {b}**2 + {c}**2)))\n",
-        )
+        kind = "box_diag"
     cot += boxed(tex, lang)
     return Draft(q, tex, cot, code, "number", {"type": kind, "dims": [a, b, c]})
 
@@ -406,32 +384,26 @@ def _geo_right(rng: random.Random, lang: str, level: int) -> Draft:
                 break
         b, mode = c, "leg"
     if mode == "hyp":
-        n = a * a + b * b
-        tex = tex_sqrt(n)
         q = pick(
             lang,
             f"A right triangle has legs of length {a} and {b}. How long is the hypotenuse?",
             f"一个直角三角形的两条直角边长分别为 {a} 和 {b}，求斜边长。",
         )
-        calc = f"c = \\sqrt{{{a}^2 + {b}^2}} = \\sqrt{{{n}}} = {tex}"
-        cot = pick(lang, f"By the Pythagorean theorem, ${calc}$. ", f"由勾股定理，${calc}$。")
-        code = f"from sympy import latex, sqrt\n\nprint(latex(sqrt({a}**2 + {b}**2)))\n"
+        side = "c"
+        tex, calc, code = _sqrt_steps(f"{a}^2 + {b}^2", a * a + b * b)
         data = {"type": "hyp", "a": a, "b": b}
     else:
         c = b
-        n = c * c - a * a
-        tex = tex_sqrt(n)
         q = pick(
             lang,
             f"A right triangle has hypotenuse {c} and one leg {a}. How long is the other leg?",
             f"一个直角三角形的斜边长为 {c}，一条直角边长为 {a}，求另一条直角边的长。",
         )
-        calc = f"b = \\sqrt{{{c}^2 - {a}^2}} = \\sqrt{{{n}}} = {tex}"
-        cot = pick(lang, f"By the Pythagorean theorem, ${calc}$. ", f"由勾股定理，${calc}$。")
-        code = f"from sympy import latex, sqrt\n\nprint(latex(sqrt({c}**2 - {a}**2)))\n"
+        side = "b"
+        tex, calc, code = _sqrt_steps(f"{c}^2 - {a}^2", c * c - a * a)
         data = {"type": "leg", "c": c, "a": a}
-    cot += boxed(tex, lang)
-    return Draft(q, tex, cot, code, "number", data)
+    cot = pick(lang, f"By the Pythagorean theorem, ${side} = {calc}$. ", f"由勾股定理，${side} = {calc}$。")
+    return Draft(q, tex, cot + boxed(tex, lang), code, "number", data)
 
 
 _GEO = {

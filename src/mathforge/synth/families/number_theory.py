@@ -56,6 +56,42 @@ def _coprime_multipliers(rng: random.Random, count: int, hi: int) -> list[int]:
             return ms
 
 
+# gcd and lcm from the factorisations: what is asked for and how the prime powers are taken (English, Chinese)
+_GCD_LCM = {
+    "gcd": (
+        "greatest common divisor",
+        "最大公约数",
+        "Take each common prime with its smallest exponent",
+        "取公共质因数的最低次幂相乘",
+    ),
+    "lcm": (
+        "least common multiple",
+        "最小公倍数",
+        "Take every prime with its largest exponent",
+        "取每个质因数的最高次幂相乘",
+    ),
+}
+
+
+def _gcd_lcm_draft(lang: str, kind: str, nums: list[int], ans: int) -> Draft:
+    """The ``kind`` ("gcd" or "lcm", as ``math`` names it) of ``nums``, worked from the factorisations."""
+    what_en, what_zh, how_en, how_zh = _GCD_LCM[kind]
+    listed = pick(
+        lang,
+        ", ".join(map(str, nums[:-1])) + f" and {nums[-1]}",
+        "、".join(map(str, nums[:-1])) + f" 和 {nums[-1]}",
+    )
+    q = pick(lang, f"Find the {what_en} of {listed}.", f"求 {listed} 的{what_zh}。")
+    fs = ", ".join(f"${n} = {_factor_tex(n)}$" for n in nums)
+    cot = pick(
+        lang,
+        f"Factorise: {fs}. {how_en}: ${_factor_tex(ans)} = {ans}$. ",
+        f"分解质因数：{fs}。{how_zh}：${_factor_tex(ans)} = {ans}$。",
+    ) + boxed(str(ans), lang)
+    code = f"import math\n\nprint(math.{kind}({', '.join(map(str, nums))}))\n"
+    return Draft(q, str(ans), cot, code, "number", {"type": kind, "nums": nums})
+
+
 def _nt_gcd(rng: random.Random, lang: str, level: int) -> Draft:
     count = 3 if level == 3 else 2
     g = rng.randint(2, 15) if level == 1 else rng.randint(6, 60)
@@ -63,20 +99,7 @@ def _nt_gcd(rng: random.Random, lang: str, level: int) -> Draft:
     facs = [_factorise(n) for n in nums]
     common = {p: min(f.get(p, 0) for f in facs) for p in facs[0]}
     ans = math.prod(p**e for p, e in common.items())  # smallest exponents of the shared primes
-    listed = pick(
-        lang,
-        ", ".join(map(str, nums[:-1])) + f" and {nums[-1]}",
-        "、".join(map(str, nums[:-1])) + f" 和 {nums[-1]}",
-    )
-    q = pick(lang, f"Find the greatest common divisor of {listed}.", f"求 {listed} 的最大公约数。")
-    fs = ", ".join(f"${n} = {_factor_tex(n)}$" for n in nums)
-    cot = pick(
-        lang,
-        f"Factorise: {fs}. Take each common prime with its smallest exponent: ${_factor_tex(ans)} = {ans}$. ",
-        f"分解质因数：{fs}。取公共质因数的最低次幂相乘：${_factor_tex(ans)} = {ans}$。",
-    ) + boxed(str(ans), lang)
-    code = f"import math\n\nprint(math.gcd({', '.join(map(str, nums))}))\n"
-    return Draft(q, str(ans), cot, code, "number", {"type": "gcd", "nums": nums})
+    return _gcd_lcm_draft(lang, "gcd", nums, ans)
 
 
 def _nt_lcm(rng: random.Random, lang: str, level: int) -> Draft:
@@ -86,20 +109,40 @@ def _nt_lcm(rng: random.Random, lang: str, level: int) -> Draft:
     facs = [_factorise(n) for n in nums]
     primes = sorted(set().union(*facs))
     ans = math.prod(p ** max(f.get(p, 0) for f in facs) for p in primes)
-    listed = pick(
-        lang,
-        ", ".join(map(str, nums[:-1])) + f" and {nums[-1]}",
-        "、".join(map(str, nums[:-1])) + f" 和 {nums[-1]}",
-    )
-    q = pick(lang, f"Find the least common multiple of {listed}.", f"求 {listed} 的最小公倍数。")
-    fs = ", ".join(f"${n} = {_factor_tex(n)}$" for n in nums)
+    return _gcd_lcm_draft(lang, "lcm", nums, ans)
+
+
+# The number of divisors and their sum, from the factorisation: the question, what the product gives
+# (English, Chinese), and what the program adds up for each divisor k.
+_DIVISOR_FUNCTIONS = {
+    "divisors": (
+        "How many positive divisors does {n} have?",
+        "{n} 有多少个正约数？",
+        "the number of divisors",
+        "正约数个数",
+        "1",
+    ),
+    "sigma": (
+        "Find the sum of all positive divisors of {n}.",
+        "求 {n} 的所有正约数之和。",
+        "the divisor sum",
+        "正约数之和",
+        "k",
+    ),
+}
+
+
+def _divisor_function_draft(lang: str, kind: str, n: int, product: str, ans: int) -> Draft:
+    """``kind`` ("divisors" or "sigma") of ``n``, as the ``product`` over its prime powers."""
+    q_en, q_zh, what_en, what_zh, term = _DIVISOR_FUNCTIONS[kind]
+    q = pick(lang, q_en.format(n=n), q_zh.format(n=n))
     cot = pick(
         lang,
-        f"Factorise: {fs}. Take every prime with its largest exponent: ${_factor_tex(ans)} = {ans}$. ",
-        f"分解质因数：{fs}。取每个质因数的最高次幂相乘：${_factor_tex(ans)} = {ans}$。",
+        f"Since ${n} = {_factor_tex(n)}$, {what_en} is ${product} = {ans}$. ",
+        f"因为 ${n} = {_factor_tex(n)}$，所以{what_zh}为 ${product} = {ans}$。",
     ) + boxed(str(ans), lang)
-    code = f"import math\n\nprint(math.lcm({', '.join(map(str, nums))}))\n"
-    return Draft(q, str(ans), cot, code, "number", {"type": "lcm", "nums": nums})
+    code = f"print(sum({term} for k in range(1, {n} + 1) if {n} % k == 0))\n"
+    return Draft(q, str(ans), cot, code, "number", {"type": kind, "n": n})
 
 
 def _nt_divisors(rng: random.Random, lang: str, level: int) -> Draft:
@@ -120,14 +163,7 @@ def _nt_divisors(rng: random.Random, lang: str, level: int) -> Draft:
     f = _factorise(n)
     ans = math.prod(e + 1 for e in f.values())
     prod = " \\times ".join(f"({e} + 1)" for _, e in sorted(f.items()))
-    q = pick(lang, f"How many positive divisors does {n} have?", f"{n} 有多少个正约数？")
-    cot = pick(
-        lang,
-        f"Since ${n} = {_factor_tex(n)}$, the number of divisors is ${prod} = {ans}$. ",
-        f"因为 ${n} = {_factor_tex(n)}$，所以正约数个数为 ${prod} = {ans}$。",
-    ) + boxed(str(ans), lang)
-    code = f"print(sum(1 for k in range(1, {n} + 1) if {n} % k == 0))\n"
-    return Draft(q, str(ans), cot, code, "number", {"type": "divisors", "n": n})
+    return _divisor_function_draft(lang, "divisors", n, prod, ans)
 
 
 def _nt_sigma(rng: random.Random, lang: str, level: int) -> Draft:
@@ -137,14 +173,7 @@ def _nt_sigma(rng: random.Random, lang: str, level: int) -> Draft:
     parts = " \\times ".join(
         "(" + " + ".join(str(p**i) for i in range(e + 1)) + ")" for p, e in sorted(f.items())
     )
-    q = pick(lang, f"Find the sum of all positive divisors of {n}.", f"求 {n} 的所有正约数之和。")
-    cot = pick(
-        lang,
-        f"Since ${n} = {_factor_tex(n)}$, the divisor sum is ${parts} = {ans}$. ",
-        f"因为 ${n} = {_factor_tex(n)}$，所以正约数之和为 ${parts} = {ans}$。",
-    ) + boxed(str(ans), lang)
-    code = f"print(sum(k for k in range(1, {n} + 1) if {n} % k == 0))\n"
-    return Draft(q, str(ans), cot, code, "number", {"type": "sigma", "n": n})
+    return _divisor_function_draft(lang, "sigma", n, parts, ans)
 
 
 def _nt_largest_pf(rng: random.Random, lang: str, level: int) -> Draft:

@@ -11,13 +11,11 @@ def make_order_of_ops(rng: random.Random, lang: str, level: int) -> Draft:
     n = {1: 3, 2: 4, 3: 5}[level]
     nums = [rng.randint(1, 12) for _ in range(n)]
     ops = [rng.choice("+-*") for _ in range(n - 1)]
+    parts = [str(x) for x in nums]
     if level >= 2:  # one pair of parentheses around two adjacent numbers
         k = rng.randrange(n - 1)
-        parts = [str(x) for x in nums]
         parts[k] = "(" + parts[k]
         parts[k + 1] = parts[k + 1] + ")"
-    else:
-        parts = [str(x) for x in nums]
     expr = parts[0]
     for o, p in zip(ops, parts[1:], strict=True):
         expr += f" {o} {p}"

@@ -15,8 +15,9 @@ from mathforge.synth.base import Draft, Family, boxed, pick
 from mathforge.synth.families._format import (
     paren_if_negative,
     parse_gold_number,
-    split_pair,
+    parse_gold_pair,
     squarefree_split,
+    sympy_x_program,
     tex_rational,
 )
 
@@ -43,12 +44,6 @@ def _irrational_roots(a: int, b: int, c: int) -> tuple[str, str]:
     if p == 0:
         return f"\\frac{{{rad}}}{{{den}}}", f"-\\frac{{{rad}}}{{{den}}}"
     return f"\\frac{{{p}+{rad}}}{{{den}}}", f"\\frac{{{p}-{rad}}}{{{den}}}"
-
-
-_ROOTS_CODE = (
-    "from sympy import Rational, solve, symbols\n\nx = symbols('x')\n"
-    "print(', '.join(str(r) for r in solve({a}*x**2 + ({b})*x + ({c}), x)))\n"
-)
 
 
 def _make_roots(rng: random.Random, lang: str, level: int) -> tuple[str, str, str, str, dict]:
@@ -115,7 +110,10 @@ def _make_roots(rng: random.Random, lang: str, level: int) -> tuple[str, str, st
         f"Find all real solutions of ${_quadratic_tex(a, b, c)} = 0$.",
         f"求方程 ${_quadratic_tex(a, b, c)} = 0$ 的所有实数根。",
     )
-    return q, ans, cot, _ROOTS_CODE.format(a=a, b=b, c=c), {"sub": "roots", "abc": [a, b, c]}
+    code = sympy_x_program(
+        "Rational, solve", f"print(', '.join(str(r) for r in solve({a}*x**2 + ({b})*x + ({c}), x)))\n"
+    )
+    return q, ans, cot, code, {"sub": "roots", "abc": [a, b, c]}
 
 
 def _make_vertex(rng: random.Random, lang: str, level: int) -> tuple[str, str, str, str, dict]:
@@ -188,9 +186,9 @@ def _make_vieta(rng: random.Random, lang: str, level: int) -> tuple[str, str, st
         "reciprocal": "1/r + 1/s",
         "diff2": "(r - s)**2",
     }[what]
-    code = (
-        "from sympy import nsimplify, simplify, solve, symbols\n\nx = symbols('x')\n"
-        f"r, s = solve({a}*x**2 + ({b})*x + ({c}), x)\nprint(nsimplify(simplify({expr})))\n"
+    code = sympy_x_program(
+        "nsimplify, simplify, solve",
+        f"r, s = solve({a}*x**2 + ({b})*x + ({c}), x)\nprint(nsimplify(simplify({expr})))\n",
     )
     return q, ans, cot, code, {"sub": "vieta", "abc": [a, b, c], "what": what}
 
@@ -235,12 +233,10 @@ def check_quadratics(d: Draft) -> bool:
                 return False
             return all(sympy.expand(a * x**2 + b * x + c) == 0 for x in r)
         if sub == "vertex":  # on the curve, and the curve is symmetric about x = h
-            parts = split_pair(d.answer)
-            if parts is None:
+            pair = parse_gold_pair(d.answer)
+            if pair is None:
                 return False
-            h, k = parse_gold_number(parts[0]), parse_gold_number(parts[1])
-            if h is None or k is None:
-                return False
+            h, k = pair
 
             def f(t: Fraction) -> Fraction:
                 return a * t * t + b * t + c

@@ -29,37 +29,43 @@ def _names(rng: random.Random, lang: str, k: int) -> list[str]:
     return rng.sample(_NAMES_ZH if lang == "zh" else _NAMES_EN, k)
 
 
+# Level 1: two of distance, speed and time given, the third asked: the question (English, Chinese), the
+# step, and the rule it uses (English, Chinese); {d}, {v} and {t} are filled in.
+_SPEED_ASKS = {
+    "d": (
+        "A car travels at {v} km/h for {t} hours. How many kilometers does it travel?",
+        "一辆汽车以每小时 {v} 千米的速度行驶了 {t} 小时，一共行驶了多少千米？",
+        "{v} \\times {t} = {d}",
+        "Distance = speed × time: ",
+        "路程 = 速度 × 时间：",
+    ),
+    "v": (
+        "A train covers {d} km in {t} hours at a constant speed. What is its speed in km/h?",
+        "一列火车匀速行驶，{t} 小时行驶了 {d} 千米，它的速度是每小时多少千米？",
+        "{d} \\div {t} = {v}",
+        "Speed = distance ÷ time: ",
+        "速度 = 路程 ÷ 时间：",
+    ),
+    "t": (
+        "How many hours does it take to travel {d} km at {v} km/h?",
+        "以每小时 {v} 千米的速度行驶 {d} 千米，需要多少小时？",
+        "{d} \\div {v} = {t}",
+        "Time = distance ÷ speed: ",
+        "时间 = 路程 ÷ 速度：",
+    ),
+}
+
+
 def _make_speed(rng: random.Random, lang: str, level: int) -> tuple[str, str, str, str, dict]:
     if level == 1:
         v, t = rng.randrange(20, 95, 5), rng.randint(2, 6)
         dist = v * t
         ask = rng.choice("dvt")
-        if ask == "d":
-            q = pick(
-                lang,
-                f"A car travels at {v} km/h for {t} hours. How many kilometers does it travel?",
-                f"一辆汽车以每小时 {v} 千米的速度行驶了 {t} 小时，一共行驶了多少千米？",
-            )
-            value, chain = Fraction(dist), f"{v} \\times {t} = {dist}"
-            expl = pick(lang, "Distance = speed × time: ", "路程 = 速度 × 时间：")
-        elif ask == "v":
-            q = pick(
-                lang,
-                f"A train covers {dist} km in {t} hours at a constant speed. What is its speed in km/h?",
-                f"一列火车匀速行驶，{t} 小时行驶了 {dist} 千米，它的速度是每小时多少千米？",
-            )
-            value, chain = Fraction(v), f"{dist} \\div {t} = {v}"
-            expl = pick(lang, "Speed = distance ÷ time: ", "速度 = 路程 ÷ 时间：")
-        else:
-            q = pick(
-                lang,
-                f"How many hours does it take to travel {dist} km at {v} km/h?",
-                f"以每小时 {v} 千米的速度行驶 {dist} 千米，需要多少小时？",
-            )
-            value, chain = Fraction(t), f"{dist} \\div {v} = {t}"
-            expl = pick(lang, "Time = distance ÷ speed: ", "时间 = 路程 ÷ 速度：")
-        ans = decimal_or_tex_fraction(value)
-        cot = expl + f"${chain}$" + pick(lang, ". ", "。")
+        q_en, q_zh, step, rule_en, rule_zh = _SPEED_ASKS[ask]
+        given = {"d": dist, "v": v, "t": t}
+        q = pick(lang, q_en, q_zh).format(**given)
+        ans = decimal_or_tex_fraction(Fraction(given[ask]))
+        cot = pick(lang, rule_en, rule_zh) + f"${step.format(**given)}$" + pick(lang, ". ", "。")
         code = f"print({v} * {t})\n" if ask == "d" else f"print({dist} // {t if ask == 'v' else v})\n"
         data = {
             "sub": "speed",
@@ -221,6 +227,19 @@ def _make_price(rng: random.Random, lang: str, level: int) -> tuple[str, str, st
     return q, ans, cot, code, {"sub": "per_kg", "grams": grams, "cost": shown}
 
 
+def _one_job(a: int, b: int, sign: int) -> tuple[Fraction, str, str, dict]:
+    """Rates 1/a and ±1/b of a job per hour working at once (``sign`` -1: the second undoes the work): the
+    hours to do the whole job, the worked step, the program and the data."""
+    op = "+" if sign > 0 else "-"
+    rate = Fraction(1, a) + sign * Fraction(1, b)
+    hours = 1 / rate
+    chain = f"\\frac{{1}}{{{a}}} {op} \\frac{{1}}{{{b}}} = {tex_rational(rate)}, \\quad 1 \\div {tex_rational(rate)} = {tex_rational(hours)}"
+    code = (
+        f"from fractions import Fraction\n\nrate = Fraction(1, {a}) {op} Fraction(1, {b})\nprint(1 / rate)\n"
+    )
+    return hours, chain, code, {"sub": "work", "rates": [[1, a], [sign, b]], "t0": 0}
+
+
 def _make_work(rng: random.Random, lang: str, level: int) -> tuple[str, str, str, str, dict]:
     a_name, b_name = _names(rng, lang, 2)
     if level < 3:
@@ -235,22 +254,18 @@ def _make_work(rng: random.Random, lang: str, level: int) -> tuple[str, str, str
             "Working together, how many hours do they need?",
             f"一项粉刷工程，{a_name}单独做需要 {a} 小时完成，{b_name}单独做需要 {b} 小时完成。两人合作需要多少小时完成？",
         )
-        chain = f"\\frac{{1}}{{{a}}} + \\frac{{1}}{{{b}}} = {tex_rational(Fraction(1, a) + Fraction(1, b))}, \\quad 1 \\div {tex_rational(Fraction(1, a) + Fraction(1, b))} = {tex_rational(together)}"
+        hours, chain, code, data = _one_job(a, b, 1)
         cot = pick(
             lang,
             f"Per hour they do $\\frac{{1}}{{{a}}}$ and $\\frac{{1}}{{{b}}}$ of the job: ${chain}$. ",
             f"两人每小时分别完成工程的 $\\frac{{1}}{{{a}}}$ 和 $\\frac{{1}}{{{b}}}$：${chain}$。",
         )
-        code = (
-            f"from fractions import Fraction\n\nrate = Fraction(1, {a}) + Fraction(1, {b})\nprint(1 / rate)\n"
-        )
-        return q, tex_rational(together), cot, code, {"sub": "work", "rates": [[1, a], [1, b]], "t0": 0}
+        return q, tex_rational(hours), cot, code, data
     if rng.random() < 0.5:  # inlet and outlet pipes
         while True:
             a, b = rng.randint(2, 12), rng.randint(3, 24)
             if b > a:
                 break
-        t = Fraction(a * b, b - a)
         q = pick(
             lang,
             f"An inlet pipe fills an empty tank in {a} hours; an outlet pipe empties a full tank in {b} hours. "
@@ -258,17 +273,13 @@ def _make_work(rng: random.Random, lang: str, level: int) -> tuple[str, str, str
             f"一个水池，单开进水管 {a} 小时可以注满，单开出水管 {b} 小时可以把满池水放完。"
             "空池时两管同时打开，多少小时能把水池注满？",
         )
-        net = Fraction(1, a) - Fraction(1, b)
-        chain = f"\\frac{{1}}{{{a}}} - \\frac{{1}}{{{b}}} = {tex_rational(net)}, \\quad 1 \\div {tex_rational(net)} = {tex_rational(t)}"
+        hours, chain, code, data = _one_job(a, b, -1)
         cot = pick(
             lang,
             f"Each hour the tank gains $\\frac{{1}}{{{a}}}$ and loses $\\frac{{1}}{{{b}}}$ of its volume: ${chain}$. ",
             f"每小时注入水池的 $\\frac{{1}}{{{a}}}$，放出 $\\frac{{1}}{{{b}}}$：${chain}$。",
         )
-        code = (
-            f"from fractions import Fraction\n\nrate = Fraction(1, {a}) - Fraction(1, {b})\nprint(1 / rate)\n"
-        )
-        return q, tex_rational(t), cot, code, {"sub": "work", "rates": [[1, a], [-1, b]], "t0": 0}
+        return q, tex_rational(hours), cot, code, data
     while True:
         a, b = rng.randint(3, 15), rng.randint(3, 15)
         t0 = rng.randint(1, 4)

@@ -24,32 +24,63 @@ _NZ9 = [v for v in range(-9, 10) if v != 0]
 _NZ12 = [v for v in range(-12, 13) if v != 0]
 
 
+# The sequences given by their first term and step: the name and the step as a question states them (English,
+# Chinese), and the step's letter in the program and the data.
+_PROGRESSIONS = {
+    "arith": ("An arithmetic sequence", "common difference $d", "等差数列", "公差 $d", "d"),
+    "geo": ("A geometric sequence", "common ratio $r", "等比数列", "公比 $q", "r"),
+}
+
+
+def _from_first_term(
+    lang: str,
+    kind: str,
+    a1: Fraction,
+    step: Fraction,
+    n: int,
+    value: Fraction,
+    rule: tuple[str, str],
+    calc: str,
+    expr: str,
+) -> Draft:
+    """A question giving ``a1`` and the step and asking for the n-th term or the sum of the first n terms
+    (``kind``: ``arith_term``, ``geo_sum``, …); the solution states ``rule`` (English, Chinese), then
+    ``calc``; the program prints ``expr`` in ``a1``, the step's letter and ``n``."""
+    seq, ask = kind.split("_")
+    name_en, step_en, name_zh, step_zh, letter = _PROGRESSIONS[seq]
+    given_en = f"{name_en} has first term $a_1 = {tex_rational(a1)}$ and {step_en} = {tex_rational(step)}$. "
+    given_zh = (
+        f"{name_zh} $\\{{a_n\\}}$ 的首项 $a_1 = {tex_rational(a1)}$，{step_zh} = {tex_rational(step)}$，"
+    )
+    if ask == "term":
+        q = pick(
+            lang, f"{given_en}Find its {ordinal(n)} term $a_{{{n}}}$.", f"{given_zh}求第 {n} 项 $a_{{{n}}}$。"
+        )
+    else:
+        q = pick(
+            lang,
+            f"{given_en}Find the sum of its first {n} terms, $S_{{{n}}}$.",
+            f"{given_zh}求前 {n} 项和 $S_{{{n}}}$。",
+        )
+    cot = pick(lang, f"{rule[0]}, so {calc}. ", f"{rule[1]}，所以 {calc}。") + boxed(
+        tex_rational(value), lang
+    )
+    code = (
+        f"from fractions import Fraction\n\na1, {letter}, n = {python_literal(a1)}, {python_literal(step)}, {n}\n"
+        f"print({expr})\n"
+    )
+    data = {"type": kind, "a1": to_pair(a1), letter: to_pair(step), "n": n}
+    return Draft(q, tex_rational(value), cot, code, "number", data)
+
+
 def _seq_arith_term(rng: random.Random, lang: str, level: int) -> Draft:
     a1 = Fraction(rng.randint(1, 20) if level == 1 else rng.randint(-30, 30))
     d = Fraction(rng.randint(1, 9)) if level == 1 else Fraction(rng.choice(_NZ12))
     n = rng.randint(5, 20) if level == 1 else rng.randint(10, 60)
     an = a1 + (n - 1) * d
-    q = pick(
-        lang,
-        f"An arithmetic sequence has first term $a_1 = {tex_rational(a1)}$ and common difference $d = {tex_rational(d)}$. "
-        f"Find its {ordinal(n)} term $a_{{{n}}}$.",
-        f"等差数列 $\\{{a_n\\}}$ 的首项 $a_1 = {tex_rational(a1)}$，公差 $d = {tex_rational(d)}$，求第 {n} 项 $a_{{{n}}}$。",
-    )
     calc = f"$a_{{{n}}} = {tex_rational(a1)} + {n - 1} \\times {tex_factor(d)} = {tex_rational(an)}$"
-    cot = pick(
-        lang,
-        f"The general term is $a_n = a_1 + (n-1)d$, so {calc}. ",
-        f"等差数列的通项公式为 $a_n = a_1 + (n-1)d$，所以 {calc}。",
-    ) + boxed(tex_rational(an), lang)
-    code = f"from fractions import Fraction\n\na1, d, n = {python_literal(a1)}, {python_literal(d)}, {n}\nprint(a1 + (n - 1) * d)\n"
-    return Draft(
-        q,
-        tex_rational(an),
-        cot,
-        code,
-        "number",
-        {"type": "arith_term", "a1": to_pair(a1), "d": to_pair(d), "n": n},
-    )
+    rule = ("The general term is $a_n = a_1 + (n-1)d$", "等差数列的通项公式为 $a_n = a_1 + (n-1)d$")
+    return _from_first_term(lang, "arith_term", a1, d, n, an, rule, calc, "a1 + (n - 1) * d")
 
 
 def _seq_arith_sum(rng: random.Random, lang: str, level: int) -> Draft:
@@ -57,33 +88,27 @@ def _seq_arith_sum(rng: random.Random, lang: str, level: int) -> Draft:
     d = Fraction(rng.randint(1, 9)) if level == 1 else Fraction(rng.choice(_NZ12))
     n = rng.randint(5, 15) if level == 1 else rng.randint(10, 40)
     s = Fraction(n, 2) * (2 * a1 + (n - 1) * d)
-    q = pick(
-        lang,
-        f"An arithmetic sequence has first term $a_1 = {tex_rational(a1)}$ and common difference $d = {tex_rational(d)}$. "
-        f"Find the sum of its first {n} terms, $S_{{{n}}}$.",
-        f"等差数列 $\\{{a_n\\}}$ 的首项 $a_1 = {tex_rational(a1)}$，公差 $d = {tex_rational(d)}$，求前 {n} 项和 $S_{{{n}}}$。",
-    )
     inner = 2 * a1 + (n - 1) * d
     calc = (
         f"$S_{{{n}}} = \\frac{{{n}}}{{2}}\\left(2 \\times {tex_factor(a1)} + {n - 1} \\times {tex_factor(d)}\\right)"
         f" = \\frac{{{n}}}{{2}} \\times {tex_factor(inner)} = {tex_rational(s)}$"
     )
-    cot = pick(
-        lang,
-        f"The sum of the first $n$ terms is $S_n = \\frac{{n}}{{2}}\\left(2a_1 + (n-1)d\\right)$, so {calc}. ",
-        f"等差数列前 $n$ 项和公式为 $S_n = \\frac{{n}}{{2}}\\left(2a_1 + (n-1)d\\right)$，所以 {calc}。",
-    ) + boxed(tex_rational(s), lang)
-    code = (
-        f"from fractions import Fraction\n\na1, d, n = {python_literal(a1)}, {python_literal(d)}, {n}\n"
-        "print(Fraction(n, 2) * (2 * a1 + (n - 1) * d))\n"
+    rule = (
+        "The sum of the first $n$ terms is $S_n = \\frac{n}{2}\\left(2a_1 + (n-1)d\\right)$",
+        "等差数列前 $n$ 项和公式为 $S_n = \\frac{n}{2}\\left(2a_1 + (n-1)d\\right)$",
     )
-    return Draft(
-        q,
-        tex_rational(s),
-        cot,
-        code,
-        "number",
-        {"type": "arith_sum", "a1": to_pair(a1), "d": to_pair(d), "n": n},
+    return _from_first_term(
+        lang, "arith_sum", a1, d, n, s, rule, calc, "Fraction(n, 2) * (2 * a1 + (n - 1) * d)"
+    )
+
+
+def _two_terms_given(lang: str, p: int, ap: Fraction, qq: int, aq: Fraction, ask: tuple[str, str]) -> str:
+    """A question giving two terms a_p and a_q of an arithmetic sequence, then asking ``ask`` (English,
+    Chinese)."""
+    return pick(
+        lang,
+        f"In an arithmetic sequence, $a_{{{p}}} = {tex_rational(ap)}$ and $a_{{{qq}}} = {tex_rational(aq)}$. {ask[0]}",
+        f"在等差数列 $\\{{a_n\\}}$ 中，$a_{{{p}}} = {tex_rational(ap)}$，$a_{{{qq}}} = {tex_rational(aq)}$，{ask[1]}",
     )
 
 
@@ -99,12 +124,7 @@ def _seq_arith_diff(rng: random.Random, lang: str, level: int) -> Draft:
         d = Fraction(rng.choice(_NZ12))
     ap, aq = a1 + (p - 1) * d, a1 + (qq - 1) * d
     ans = (aq - ap) / (qq - p)
-    q = pick(
-        lang,
-        f"In an arithmetic sequence, $a_{{{p}}} = {tex_rational(ap)}$ and $a_{{{qq}}} = {tex_rational(aq)}$. "
-        "Find the common difference $d$.",
-        f"在等差数列 $\\{{a_n\\}}$ 中，$a_{{{p}}} = {tex_rational(ap)}$，$a_{{{qq}}} = {tex_rational(aq)}$，求公差 $d$。",
-    )
+    q = _two_terms_given(lang, p, ap, qq, aq, ("Find the common difference $d$.", "求公差 $d$。"))
     calc = (
         f"$a_{{{qq}}} - a_{{{p}}} = ({qq} - {p})d$, so "
         f"$d = \\frac{{{tex_rational(aq)} - {tex_after_sign(ap)}}}{{{gap}}} = {tex_rational(ans)}$"
@@ -129,11 +149,7 @@ def _seq_arith_two(rng: random.Random, lang: str, level: int) -> Draft:
     ap, aq = a1 + (p - 1) * d, a1 + (qq - 1) * d
     step = (aq - ap) / (qq - p)
     an = ap + (n - p) * step
-    q = pick(
-        lang,
-        f"In an arithmetic sequence, $a_{{{p}}} = {tex_rational(ap)}$ and $a_{{{qq}}} = {tex_rational(aq)}$. Find $a_{{{n}}}$.",
-        f"在等差数列 $\\{{a_n\\}}$ 中，$a_{{{p}}} = {tex_rational(ap)}$，$a_{{{qq}}} = {tex_rational(aq)}$，求 $a_{{{n}}}$。",
-    )
+    q = _two_terms_given(lang, p, ap, qq, aq, (f"Find $a_{{{n}}}$.", f"求 $a_{{{n}}}$。"))
     calc = (
         f"$d = \\frac{{{tex_rational(aq)} - {tex_after_sign(ap)}}}{{{qq} - {p}}} = {tex_rational(step)}$; "
         f"$a_{{{n}}} = a_{{{p}}} + ({n} - {p})d = {tex_rational(ap)} + {tex_factor(n - p)} \\times {tex_factor(step)} = {tex_rational(an)}$"
@@ -201,27 +217,9 @@ def _seq_geo_term(rng: random.Random, lang: str, level: int) -> Draft:
     n = rng.randint(3, 7) if level == 1 else rng.randint(4, 9)
     an = a1 * r ** (n - 1)
     rn = pick(lang, "r", "q")
-    q = pick(
-        lang,
-        f"A geometric sequence has first term $a_1 = {tex_rational(a1)}$ and common ratio $r = {tex_rational(r)}$. "
-        f"Find its {ordinal(n)} term $a_{{{n}}}$.",
-        f"等比数列 $\\{{a_n\\}}$ 的首项 $a_1 = {tex_rational(a1)}$，公比 $q = {tex_rational(r)}$，求第 {n} 项 $a_{{{n}}}$。",
-    )
     calc = f"$a_{{{n}}} = {tex_rational(a1)} \\times {tex_factor(r)}^{{{n - 1}}} = {tex_rational(an)}$"
-    cot = pick(
-        lang,
-        f"The general term is $a_n = a_1 {rn}^{{n-1}}$, so {calc}. ",
-        f"等比数列的通项公式为 $a_n = a_1 {rn}^{{n-1}}$，所以 {calc}。",
-    ) + boxed(tex_rational(an), lang)
-    code = f"from fractions import Fraction\n\na1, r, n = {python_literal(a1)}, {python_literal(r)}, {n}\nprint(a1 * r ** (n - 1))\n"
-    return Draft(
-        q,
-        tex_rational(an),
-        cot,
-        code,
-        "number",
-        {"type": "geo_term", "a1": to_pair(a1), "r": to_pair(r), "n": n},
-    )
+    rule = (f"The general term is $a_n = a_1 {rn}^{{n-1}}$", f"等比数列的通项公式为 $a_n = a_1 {rn}^{{n-1}}$")
+    return _from_first_term(lang, "geo_term", a1, r, n, an, rule, calc, "a1 * r ** (n - 1)")
 
 
 def _seq_geo_sum(rng: random.Random, lang: str, level: int) -> Draft:
@@ -230,30 +228,12 @@ def _seq_geo_sum(rng: random.Random, lang: str, level: int) -> Draft:
     n = rng.randint(4, 8) if level == 2 else rng.randint(3, 6)
     s = a1 * (1 - r**n) / (1 - r)
     rn = pick(lang, "r", "q")
-    q = pick(
-        lang,
-        f"A geometric sequence has first term $a_1 = {tex_rational(a1)}$ and common ratio $r = {tex_rational(r)}$. "
-        f"Find the sum of its first {n} terms, $S_{{{n}}}$.",
-        f"等比数列 $\\{{a_n\\}}$ 的首项 $a_1 = {tex_rational(a1)}$，公比 $q = {tex_rational(r)}$，求前 {n} 项和 $S_{{{n}}}$。",
-    )
     calc = f"$S_{{{n}}} = \\frac{{{tex_factor(a1)}\\left(1 - {tex_factor(r)}^{{{n}}}\\right)}}{{1 - {tex_factor(r)}}} = {tex_rational(s)}$"
-    cot = pick(
-        lang,
-        f"For $r \\ne 1$, $S_n = \\frac{{a_1(1 - r^n)}}{{1 - r}}$, so {calc}. ",
-        f"公比 ${rn} \\ne 1$ 时，$S_n = \\frac{{a_1(1 - {rn}^n)}}{{1 - {rn}}}$，所以 {calc}。",
-    ) + boxed(tex_rational(s), lang)
-    code = (
-        f"from fractions import Fraction\n\na1, r, n = {python_literal(a1)}, {python_literal(r)}, {n}\n"
-        "print(a1 * (1 - r**n) / (1 - r))\n"
+    rule = (
+        "For $r \\ne 1$, $S_n = \\frac{a_1(1 - r^n)}{1 - r}$",
+        f"公比 ${rn} \\ne 1$ 时，$S_n = \\frac{{a_1(1 - {rn}^n)}}{{1 - {rn}}}$",
     )
-    return Draft(
-        q,
-        tex_rational(s),
-        cot,
-        code,
-        "number",
-        {"type": "geo_sum", "a1": to_pair(a1), "r": to_pair(r), "n": n},
-    )
+    return _from_first_term(lang, "geo_sum", a1, r, n, s, rule, calc, "a1 * (1 - r**n) / (1 - r)")
 
 
 def _seq_geo_ratio(rng: random.Random, lang: str, level: int) -> Draft:
@@ -296,14 +276,8 @@ def _seq_geo_ratio(rng: random.Random, lang: str, level: int) -> Draft:
         f"r = Symbol('r', positive=True)\nprint(solve(Rational({a1.numerator}, {a1.denominator}) * r**{k - 1}"
         f" - Rational({ak.numerator}, {ak.denominator}), r)[0])\n"
     )
-    return Draft(
-        q,
-        tex_rational(r),
-        cot,
-        code,
-        "number",
-        {"type": "geo_ratio", "a1": to_pair(a1), "ak": to_pair(ak), "k": k},
-    )
+    data = {"type": "geo_ratio", "a1": to_pair(a1), "ak": to_pair(ak), "k": k}
+    return Draft(q, tex_rational(r), cot, code, "number", data)
 
 
 def _seq_geo_inf(rng: random.Random, lang: str, level: int) -> Draft:
@@ -336,9 +310,8 @@ def _seq_geo_inf(rng: random.Random, lang: str, level: int) -> Draft:
         f"因为 $|r| < 1$，级数收敛，{calc}。",
     ) + boxed(tex_rational(s), lang)
     code = f"from fractions import Fraction\n\na1, r = {python_literal(a1)}, {python_literal(r)}\nprint(a1 / (1 - r))\n"
-    return Draft(
-        q, tex_rational(s), cot, code, "number", {"type": "geo_inf", "a1": to_pair(a1), "r": to_pair(r)}
-    )
+    data = {"type": "geo_inf", "a1": to_pair(a1), "r": to_pair(r)}
+    return Draft(q, tex_rational(s), cot, code, "number", data)
 
 
 _SEQ = {

@@ -10,7 +10,7 @@ import random
 from fractions import Fraction
 
 from mathforge.synth.base import Draft, Family, boxed, pick
-from mathforge.synth.families._format import paren_if_negative, parse_gold_number, split_pair, tex_rational
+from mathforge.synth.families._format import paren_if_negative, parse_gold_pair, tex_rational
 
 
 def _lin_tex(a: int, b: int, vx: str = "x", vy: str = "y") -> str:
@@ -156,12 +156,10 @@ def make_systems(rng: random.Random, lang: str, level: int) -> Draft:
 
 
 def check_systems(d: Draft) -> bool:
-    parts = split_pair(d.answer)
-    if parts is None:
+    pair = parse_gold_pair(d.answer)
+    if pair is None:
         return False
-    x, y = parse_gold_number(parts[0]), parse_gold_number(parts[1])
-    if x is None or y is None:
-        return False
+    x, y = pair
     (a, b, e), (c, dd, f) = d.data["eqs"]
     if a * dd - b * c == 0:  # the pair must be the only solution
         return False

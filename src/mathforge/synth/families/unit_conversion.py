@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from fractions import Fraction
 
 from mathforge.synth.base import Draft, Family, boxed, pick
@@ -58,11 +59,21 @@ _EASY_PAIRS = [
 ]
 
 
+def _category(unit: str) -> str:
+    """The quantity a unit measures: "length", "time", …"""
+    return next(c for c, t in _UNITS.items() if unit in t)
+
+
+def _unit_writer(lang: str) -> Callable[[str], str]:
+    """How a solution writes a unit: its Chinese name, or its symbol (``km²`` for ``km2``)."""
+    return (lambda x: _UNIT_ZH[x]) if lang == "zh" else (lambda x: _UNIT_TEX.get(x, x))
+
+
 def _conv_text(frm: str, to: str, lang: str) -> tuple[str, str]:
     """('1 km = 1000 m', 'multiply by 1000') for the factor between two units."""
-    cat = next(c for c, t in _UNITS.items() if frm in t)
+    cat = _category(frm)
     r = _UNITS[cat][frm] / _UNITS[cat][to]
-    u = (lambda x: _UNIT_ZH[x]) if lang == "zh" else (lambda x: _UNIT_TEX.get(x, x))
+    u = _unit_writer(lang)
     if r.denominator == 1:
         return f"1 {u(frm)} = {r} {u(to)}", pick(lang, f"multiply by {r}", f"乘 {r}")
     if r.numerator == 1:
@@ -80,14 +91,14 @@ def _unit_value(rng: random.Random, level: int) -> Fraction:
 
 
 def make_units(rng: random.Random, lang: str, level: int) -> Draft:
-    u = (lambda x: _UNIT_ZH[x]) if lang == "zh" else (lambda x: _UNIT_TEX.get(x, x))
+    u = _unit_writer(lang)
     if (
         level == 3 and rng.random() < 0.45
     ):  # a compound quantity: "2 h 15 min" → min or h, "3 km 250 m" → m or km
         big, small = rng.choice(
             [("h", "min"), ("km", "m"), ("kg", "g"), ("m", "cm"), ("L", "mL"), ("min", "s"), ("t", "kg")]
         )
-        cat = next(c for c, t in _UNITS.items() if big in t)
+        cat = _category(big)
         ratio = int(_UNITS[cat][big] / _UNITS[cat][small])
         to = rng.choice([big, small])
         a = rng.randint(1, 12)
@@ -129,7 +140,7 @@ def make_units(rng: random.Random, lang: str, level: int) -> Draft:
                 frm, to = rng.choice(_EASY_PAIRS)
                 if rng.random() < 0.5:
                     frm, to = to, frm
-                cat = next(c for c, t in _UNITS.items() if frm in t)
+                cat = _category(frm)
             else:
                 cat = rng.choice(
                     ["length", "mass", "volume", "time", "area"] + (["speed"] if level == 3 else [])
