@@ -171,7 +171,9 @@ def test_the_run_writes_the_one_manifest_format(local_run):
     assert man["stage"] == "corpus" and man["summary"]["kept"] == result.report["kept"]
     assert man["config"]["input"]["paths"] == cfg.input.paths
     read = [i for i in man["inputs"] if "mtime_ns" in i]
-    assert read and all(Path(i["path"]).is_file() and i["size"] == Path(i["path"]).stat().st_size for i in read)
+    assert read and all(
+        Path(i["path"]).is_file() and i["size"] == Path(i["path"]).stat().st_size for i in read
+    )
     assert man["outputs"]["report"] == "report.json" and "resiliparse" in man["versions"]
 
 
