@@ -45,11 +45,7 @@ def run_command(
             cfg.output = str(output)
         console = Console()
         with progress_bars(console) as bars:
-
-            def progress(phase: str, done: int, total: int) -> None:
-                bars.update(f"{phase} shards", done, total)
-
-            result = run_corpus(cfg, progress)
+            result = run_corpus(cfg, bars.update)
     except ConfigError as exc:
         _fail(str(exc))
     rep = result.report

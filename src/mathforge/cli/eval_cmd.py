@@ -117,17 +117,11 @@ def eval_command(
     )
     console = Console(stderr=True)
     with progress_bars(console, transient=False) as bars:
-
-        def hook(name: str, done: int, total: int, acc: float) -> None:
-            bars.update(name, done, total)
-            speed = bars.speed(name)
-            bars.update(
-                name, done, note=(f"{speed:.2f} items/s  " if speed else "") + f"acc {100 * acc:.1f}%"
-            )
-
         try:
             result = run_eval(
-                config, progress=hook, command="mathforge " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+                config,
+                progress=bars.update,
+                command="mathforge " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
             )
         except (BackendError, BenchError, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)

@@ -48,10 +48,6 @@ def grade_command(
         )
         raise typer.Exit(2)
     with progress_bars(console) as bars:
-
-        def on_progress(done: int, total: int) -> None:
-            bars.update("grading", done, total)
-
         summary = grade_file(
             file,
             out,
@@ -60,7 +56,7 @@ def grade_command(
             style=style,
             kind=kind,
             restart=restart,
-            on_progress=on_progress,
+            progress=bars.update,
         )
     print_summary(summary)
 

@@ -8,11 +8,27 @@ from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
+
+
+class _Rate(ProgressColumn):
+    """Units per second, once rich has seen enough updates to tell."""
+
+    def render(self, task: Any) -> Text:
+        return Text(f"{task.speed:.2f}/s" if task.speed else "")
 
 
 class Bars:
-    """Report progress by phase name: ``update("gsm8k", 40, 200, note="acc 31%")``, ``advance(name, k)``."""
+    """Report progress by phase name: ``update("gsm8k", 40, 200, "acc 31%")`` — the library's
+    :class:`~mathforge.progress.ProgressFn` shape, so ``bars.update`` is passed straight to a stage."""
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
@@ -32,14 +48,6 @@ class Bars:
             fields["note"] = note
         self._progress.update(task, **fields)
 
-    def advance(self, name: str, k: int = 1, total: int | None = None) -> None:
-        self._progress.advance(self._task(name, total), k)
-
-    def speed(self, name: str) -> float | None:
-        """Items per second of a phase so far (None before rich can tell)."""
-        task = self._tasks.get(name)
-        return self._progress.tasks[task].speed if task is not None else None
-
 
 @contextlib.contextmanager
 def progress_bars(console: Console | None = None, *, transient: bool = True) -> Iterator[Bars]:
@@ -47,6 +55,7 @@ def progress_bars(console: Console | None = None, *, transient: bool = True) -> 
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        _Rate(),
         TextColumn("{task.fields[note]}"),
         TimeElapsedColumn(),
         console=console or Console(stderr=True),

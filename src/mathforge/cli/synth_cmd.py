@@ -23,16 +23,14 @@ def _split(value: str | None) -> list[str] | None:
 
 def _run_synth(cfg_kwargs: dict):
     from mathforge.synth import UnknownFamilyError
-    from mathforge.synth.generate import resolve_families
     from mathforge.synth.run import run_synth
 
     try:
         cfg = SynthConfig(**cfg_kwargs)
         with progress_bars() as bars:
-            bars.update("generating", 0, cfg.n * len(resolve_families(cfg.families)))
             return run_synth(
                 cfg,
-                progress=lambda k: bars.advance("generating", k),
+                progress=bars.update,
                 warn=lambda msg: Console(stderr=True).print(f"[yellow]{msg}[/yellow]"),
             )
     except (UnknownFamilyError, ValueError) as exc:
@@ -185,12 +183,7 @@ def synth_teach(
     )
     try:
         with progress_bars(transient=False) as bars:
-            stats = run_teach(
-                cfg,
-                progress=lambda done, total, acc: bars.update(
-                    "teacher", done, total, f"accepted {100 * acc:.1f}%"
-                ),
-            ).stats
+            stats = run_teach(cfg, progress=bars.update).stats
     except (BenchError, BackendError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

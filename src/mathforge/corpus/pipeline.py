@@ -28,6 +28,7 @@ from typing import Any
 from mathforge.corpus.config import ConfigError, CorpusConfig
 from mathforge.corpus.document import Document, ReadError
 from mathforge.corpus.shards import RunPaths, ShardSpec, is_done, mark_done, read_rows, write_rows
+from mathforge.progress import ProgressFn
 from mathforge.stage_io import config_hash, input_identities, iter_jsonl, write_manifest
 
 STEPS = ("read", "extract", "langid", "classify", "filter", "dedup", "decontam")
@@ -338,8 +339,8 @@ def _benchmark_files(cfg: CorpusConfig) -> list[Path]:
     ]
 
 
-def run_corpus(cfg: CorpusConfig, progress: Callable[[str, int, int], None] | None = None) -> CorpusResult:
-    """Run (or resume) the whole pipeline; returns the report. ``progress(phase, done, total)``."""
+def run_corpus(cfg: CorpusConfig, progress: ProgressFn | None = None) -> CorpusResult:
+    """Run (or resume) the whole pipeline; returns the report; ``progress(phase, done, total)`` per shard."""
     from mathforge.corpus.report import build_report, write_report
 
     paths = RunPaths(Path(cfg.output))

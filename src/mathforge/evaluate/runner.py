@@ -5,7 +5,6 @@ from __future__ import annotations
 import shlex
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from mathforge.evaluate.metrics import majority, score
 from mathforge.evaluate.report import html_report, markdown_table
 from mathforge.grade import GradeItem, SymbolicPool, grade_many
 from mathforge.infer import BACKENDS, Backend, BackendSpec, Generation, SamplingParams, get_backend
+from mathforge.progress import ProgressFn
 from mathforge.prompts import PROMPT_STYLES, TOOL_STYLES, Prompt, build_prompt, describe_templates
 from mathforge.stage_io import input_identities, write_json, write_jsonl, write_manifest, write_text_atomic
 from mathforge.versions import package_versions
@@ -89,7 +89,7 @@ class EvalResult:
     cached: int
 
 
-ProgressHook = Callable[[str, int, int, float], None]  # (benchmark, done, total, running accuracy)
+ProgressHook = ProgressFn  # (benchmark, done, total, "acc 31.0%")
 
 
 EVAL_PACKAGES = (
@@ -151,7 +151,7 @@ class _Ticker:
     def __call__(self, k: int) -> None:
         self.done += k
         if self.hook:
-            self.hook(self.name, self.done, self.total, self.acc)
+            self.hook(self.name, self.done, self.total, _acc_note(self.acc))
 
 
 def _grade_into(
@@ -179,6 +179,16 @@ def _grade_into(
             scores = rm.score(items[i].question, [g.text for g in gens_by_i[i]])
             best = max(range(len(scores)), key=scores.__getitem__)
             row["rm_scores"], row["rm_best"], row["rm_correct"] = scores, best, bool(gs[best].correct)
+
+
+def _acc_note(acc: float) -> str:
+    return f"acc {100 * acc:.1f}%"
+
+
+def _report(progress: ProgressHook | None, name: str, rows: list[dict[str, Any] | None]) -> None:
+    if progress:
+        done, total, acc = _tally(rows)
+        progress(name, done, total, _acc_note(acc))
 
 
 def _tally(rows: list[dict[str, Any] | None]) -> tuple[int, int, float]:
@@ -253,8 +263,7 @@ def run_eval(
                 _grade_into(
                     rows, items, prompts, {i: have[keys[i]] for i in cached_idx}, params, pool, config
                 )
-                if progress:
-                    progress(name, *_tally(rows))
+                _report(progress, name, rows)
                 todo = [i for i, k in enumerate(keys) if k not in have]
                 for start in range(0, len(todo), chunk):
                     idx = todo[start : start + chunk]
@@ -267,8 +276,7 @@ def run_eval(
                     _grade_into(
                         rows, items, prompts, dict(zip(idx, gens, strict=True)), params, pool, config, rm
                     )
-                    if progress:
-                        progress(name, *_tally(rows))
+                    _report(progress, name, rows)
                 final = [r for r in rows if r is not None]
                 bench_dir = out / name
                 bench_dir.mkdir(exist_ok=True)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mathforge.grade.api import GradeItem, default_style, grade_many
 from mathforge.grade.pool import DEFAULT_TIMEOUT, SymbolicPool
+from mathforge.progress import ProgressFn
 from mathforge.stage_io import JsonlError, iter_jsonl
 
 CHUNK = 500
@@ -90,7 +90,7 @@ def grade_file(
     style: str | None = None,
     kind: str | None = None,
     restart: bool = False,
-    on_progress: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> FileSummary:
     """Grade every valid line of ``path``; write verdicts to ``out`` (default: ``NAME.verdicts.jsonl``)."""
     path = Path(path)
@@ -117,8 +117,8 @@ def grade_file(
         summary.resumed = len(kept)
     todo = [t for t in items if t[0] not in done]
     finished = summary.resumed
-    if on_progress:
-        on_progress(finished, len(items))
+    if progress:
+        progress("grading", finished, len(items))
     with SymbolicPool(workers=workers) as pool, out.open("a", encoding="utf-8") as fh:
         for start in range(0, len(todo), CHUNK):
             chunk = todo[start : start + CHUNK]
@@ -131,6 +131,6 @@ def grade_file(
             fh.flush()
             summary.graded += len(chunk)
             finished += len(chunk)
-            if on_progress:
-                on_progress(finished, len(items))
+            if progress:
+                progress("grading", finished, len(items))
     return summary

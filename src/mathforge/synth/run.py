@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mathforge.config import ConfigError, option
+from mathforge.progress import ProgressFn
 from mathforge.stage_io import input_identities, read_manifest, write_manifest
 
 
@@ -53,13 +54,13 @@ class SynthResult:
 
 def run_synth(
     cfg: SynthConfig,
-    progress: Callable[[int], None] | None = None,
+    progress: ProgressFn | None = None,
     warn: Callable[[str], None] = lambda msg: None,
 ) -> SynthResult:
-    """Generate, verify, decontaminate and write. ``progress(k)`` is called as k more items are drawn."""
+    """Generate, verify, decontaminate and write; ``progress("generating", done, total)`` as items are drawn."""
     from mathforge.bench import find_data_dir
     from mathforge.corpus.decontam import Decontaminator
-    from mathforge.synth.generate import generate
+    from mathforge.synth.generate import generate, resolve_families
     from mathforge.synth.io import write_benchmark, write_training_set
 
     dec, bench_files = None, []
@@ -71,6 +72,14 @@ def run_synth(
             dec = Decontaminator.from_benchmarks(str(root))
             bench_files = sorted(root.glob("*/test.jsonl"))
     t0 = time.perf_counter()
+    total = cfg.n * len(resolve_families(cfg.families))
+    drawn = [0]
+
+    def tick(k: int) -> None:
+        drawn[0] += k
+        if progress:
+            progress("generating", drawn[0], total)
+
     report = generate(
         cfg.families,
         n=cfg.n,
@@ -79,7 +88,7 @@ def run_synth(
         levels=cfg.levels,
         execute=cfg.execute and not cfg.as_benchmark,
         decontaminator=dec,
-        progress=progress,
+        progress=tick,
     )
     config = {**cfg.__dict__, "decontaminated": dec is not None}
     seconds = time.perf_counter() - t0
@@ -121,7 +130,7 @@ class TeachResult:
     stats: Any  # mathforge.synth.teacher.TeachStats
 
 
-def run_teach(cfg: TeachConfig, progress: Callable[[int, int, float], None] | None = None) -> TeachResult:
+def run_teach(cfg: TeachConfig, progress: ProgressFn | None = None) -> TeachResult:
     """Rejection sampling: each problem's k solutions graded against its gold (or majority); the
     accepted ones become chat records. Resumable through the generation cache."""
     from mathforge.bench import benchmark_file, find_data_dir, load_benchmark

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from mathforge.evaluate.cache import ResultCache, cache_key
 from mathforge.evaluate.metrics import majority
 from mathforge.grade import GradeItem, extract_answer, grade_many
 from mathforge.infer import Backend, Generation, SamplingParams
+from mathforge.progress import ProgressFn
 from mathforge.prompts import build_prompt
 
 
@@ -56,7 +57,7 @@ def synthesise(
     style: str = "cot",
     majority_threshold: float = 0.6,
     chunk: int = 16,
-    progress: Callable[[int, int, float], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> TeachStats:
     """Write ``out_dir/sft.jsonl`` (accepted solutions, chat format) and ``out_dir/stats.json``."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -90,7 +91,8 @@ def synthesise(
                 kept = _judge(p, have[key], stats, majority_threshold)
                 records += [_chat_record(p, pr.messages, g.text, p.benchmark) for g in kept]
             if progress:
-                progress(min(start + chunk, len(problems)), len(problems), stats.acceptance)
+                done = min(start + chunk, len(problems))
+                progress("teacher", done, len(problems), f"accepted {100 * stats.acceptance:.1f}%")
     finally:
         cache.close()
     tmp = out_dir / "sft.jsonl.tmp"
