@@ -21,12 +21,22 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
-def _run_synth(cfg_kwargs: dict):
+def _run_synth(out, families, n, seed, lang, levels, data_dir, **flags):
+    """The flags of `generate` and `bench` as a SynthConfig, run with a progress bar."""
     from mathforge.synth import UnknownFamilyError
     from mathforge.synth.run import run_synth
 
     try:
-        cfg = SynthConfig(**cfg_kwargs)
+        cfg = SynthConfig(
+            out=str(out),
+            families=_split(families),
+            n=n,
+            seed=seed,
+            langs=_split(lang) or ["en", "zh"],
+            levels=[int(x) for x in _split(levels) or ["1", "2", "3"]],
+            data_dir=str(data_dir or ""),
+            **flags,
+        )
         with progress_bars() as bars:
             return run_synth(
                 cfg,
@@ -82,17 +92,7 @@ def synth_generate(
 ) -> None:
     """Training data: items.jsonl, sft.jsonl (chain-of-thought and tool-integrated chats), manifest.json."""
     result = _run_synth(
-        dict(
-            out=str(out),
-            families=_split(families),
-            n=n,
-            seed=seed,
-            langs=_split(lang) or ["en", "zh"],
-            levels=[int(x) for x in _split(levels) or ["1", "2", "3"]],
-            execute=execute,
-            data_dir=str(data_dir or ""),
-            decontaminate=decontaminate,
-        )
+        out, families, n, seed, lang, levels, data_dir, execute=execute, decontaminate=decontaminate
     )
     _summary(result.manifest, result.out)
 
@@ -110,19 +110,7 @@ def synth_bench(
     data_dir: Path | None = typer.Option(None, "--data-dir", help=_gen("data_dir")),
 ) -> None:
     """A fresh, contamination-free evaluation set: `mathforge eval --bench synth --data-dir OUT`."""
-    result = _run_synth(
-        dict(
-            out=str(out),
-            families=_split(families),
-            n=n,
-            seed=seed,
-            langs=_split(lang) or ["en", "zh"],
-            levels=[int(x) for x in _split(levels) or ["1", "2", "3"]],
-            execute=False,
-            data_dir=str(data_dir or ""),
-            as_benchmark=True,
-        )
-    )
+    result = _run_synth(out, families, n, seed, lang, levels, data_dir, execute=False, as_benchmark=True)
     _summary(result.manifest, result.out)
 
 
