@@ -329,7 +329,10 @@ def decontam_source(path: Path, manifest: dict[str, Any]) -> DecontamSource | No
                 if found.is_file():
                     for row in _ledger(found).rows:
                         flagged[row.benchmark] = (flagged.get(row.benchmark) or 0) + (row.items_flagged or 0)
-        benchmarks = [str(b) for b in summary.get("benchmarks") or []]
+        named = (
+            summary.get("benchmarks") if recipe_shape else (manifest.get("config") or {}).get("benchmarks")
+        )
+        benchmarks = [str(b) for b in named or []]
         rows = [
             DecontamRow(b, flagged.get(b, 0 if recipe_shape else None), removed.get(b, 0))
             for b in dict.fromkeys([*benchmarks, *sorted(set(flagged) | set(removed))])
@@ -378,7 +381,8 @@ def _is_checkpoint(path: Path) -> bool:
 
 
 def walk(root: Path, max_depth: int = 4):
-    """Files under ``root`` (depth-limited; model folders and checkpoints are not entered)."""
+    """Files under ``root`` in name order, a folder's files before its sub-folders' (depth-limited;
+    model folders and checkpoints are not entered)."""
     stack = [(root, 0)]
     while stack:
         d, depth = stack.pop()
@@ -386,13 +390,15 @@ def walk(root: Path, max_depth: int = 4):
             entries = sorted(d.iterdir())
         except OSError:
             continue
+        subdirs = []
         for p in entries:
             if p.is_dir():
                 enter = depth < max_depth and p.name not in SKIP_DIRS and not p.name.startswith("checkpoint-")
                 if enter and not _is_checkpoint(p):
-                    stack.append((p, depth + 1))
+                    subdirs.append((p, depth + 1))
             elif p.is_file():
                 yield p
+        stack.extend(reversed(subdirs))
 
 
 def outermost(sources: list[DecontamSource]) -> list[DecontamSource]:
