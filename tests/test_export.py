@@ -344,9 +344,10 @@ def test_what_each_kind_of_source_resolves_to(standalone, recipe_run, tmp_path):
     plan = resolve(standalone["final"], eval_files=[standalone["metrics"].parent])
     assert [p for p, _ in plan.metrics] == [standalone["metrics"]]
     assert eval_rows(plan.metrics[0][1])[0]["metric"] == "accuracy"
-    # a recipe's stage folder: the recipe run around it is searched
+    # a recipe's stage folder or checkpoint: the recipe run around it is searched
+    assert resolve(recipe_run / "sft" / "final").root == recipe_run
     plan = resolve(recipe_run / "sft")
-    assert plan.model == recipe_run / "sft" / "final"
+    assert plan.model == recipe_run / "sft" / "final" and plan.root == recipe_run
     assert [s.stage for s in plan.stages] == ["general", "cpt", "sft"]
     assert {p.parent.parent.name for p, _ in plan.metrics} == {"sft"}
     assert [plan.rel(d.path) for d in plan.decontam] == ["corpus/manifest.json", "decontam/manifest.json"]

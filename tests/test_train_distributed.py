@@ -53,7 +53,7 @@ def _run(
         )
     assert done.returncode == 0, log.read_text()[-3000:]
     manifest = json.loads((root / name / "manifest.json").read_text())
-    return [h["loss"] for h in manifest["log"] if "loss" in h]
+    return [h["loss"] for h in manifest["summary"]["log"] if "loss" in h]
 
 
 @pytest.mark.parametrize("stage", ["pretrain", "sft"])

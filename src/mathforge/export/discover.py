@@ -509,8 +509,11 @@ def _find_model(src: Path, pointer: dict[str, Any] | None) -> tuple[Path, Path, 
         return st.model_dir, run, run
     if _is_checkpoint(src):
         stage_dir = src.parent
-        root = stage_dir if (stage_dir / MANIFEST).is_file() else src
-        return src, root, root
+        if not (stage_dir / MANIFEST).is_file():
+            return src, src, src
+        st = Stage(stage_dir, load_manifest(stage_dir / MANIFEST))
+        run = stage_dir.parent if is_training(st.manifest) and st.from_recipe else stage_dir
+        return src, run, run
     if _is_checkpoint(src / "final"):
         raise ExportError(
             f"{src}: final/ has no {MANIFEST} beside it, so its recipe is unknown; "

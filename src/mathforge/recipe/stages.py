@@ -352,7 +352,7 @@ def stage_decontam(ctx: Context) -> dict[str, Any]:
     root = ctx.dir("decontam")
     root.mkdir(parents=True, exist_ok=True)
     dec = Decontaminator.from_benchmarks(ctx.summaries["synth"]["heldout_dir"], ["synth"])
-    checked, missing = [], []
+    checked, missing = ["synth"], []  # the held-out set, always
     for name, problems in _benchmark_problems(ctx, decontam_benchmarks(ctx)):
         if problems is None:
             missing.append(name)
