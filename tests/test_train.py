@@ -223,7 +223,10 @@ def test_cli_and_config_errors(kit, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(f'model = "{model}"\noutput_dir = "x"\nlearning_rte = 1\n')
     result = CliRunner().invoke(app, ["train", "sft", str(bad)])
-    assert result.exit_code == 2 and "unknown key 'learning_rte' — did you mean 'learning_rate'?" in result.output
+    assert (
+        result.exit_code == 2
+        and "unknown key 'learning_rte' — did you mean 'learning_rate'?" in result.output
+    )
     with pytest.raises(Exception, match="does not exist"):
         load_stage_config(cfg, "sft", output_dir=None).__class__(
             stage="sft", model="m", output_dir="o", data=["/nope.jsonl"]
