@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from mathforge.corpus.document import Document
+from mathforge.stage_io import JsonlError, iter_jsonl
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
@@ -335,28 +336,17 @@ def classify_files(
             if not path.is_file():
                 error(f"{path}:0", "file not found")
                 continue
-            with path.open("rb") as src:
-                for lineno, raw in enumerate(src, 1):
-                    if not raw.strip():
-                        continue
-                    try:
-                        rec = json.loads(raw.decode("utf-8"))
-                    except UnicodeDecodeError as exc:
-                        error(f"{path}:{lineno}", f"not UTF-8 ({exc.reason} at byte {exc.start})")
-                        continue
-                    except json.JSONDecodeError as exc:
-                        error(f"{path}:{lineno}", f"bad JSON ({exc.msg} at column {exc.colno})")
-                        continue
-                    if not isinstance(rec, dict):
-                        error(f"{path}:{lineno}", f"not a JSON object (a {type(rec).__name__})")
-                        continue
-                    if not isinstance(rec.get("text"), str):
-                        error(f"{path}:{lineno}", "no string 'text' field")
-                        continue
-                    stats["read"] += 1
-                    batch.append(rec)
-                    if len(batch) >= batch_size:
-                        flush(batch, fh)
+            for lineno, rec in iter_jsonl(path, errors="report"):
+                if isinstance(rec, JsonlError):
+                    error(f"{path}:{lineno}", rec.reason)
+                    continue
+                if not isinstance(rec.get("text"), str):
+                    error(f"{path}:{lineno}", "no string 'text' field")
+                    continue
+                stats["read"] += 1
+                batch.append(rec)
+                if len(batch) >= batch_size:
+                    flush(batch, fh)
         flush(batch, fh)
     stats["out"] = str(out)
     return stats

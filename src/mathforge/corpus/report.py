@@ -5,7 +5,6 @@ manifest — as JSON and as a self-contained HTML page (inline SVG, no scripts, 
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 from mathforge.corpus.document import Document
 from mathforge.corpus.shards import read_rows
-from mathforge.stage_io import read_jsonl
+from mathforge.stage_io import read_jsonl, write_json, write_text_atomic
 
 STEP_ORDER = ("read", "extract", "langid", "classify", "filter", "dedup", "decontam")
 
@@ -181,6 +180,6 @@ td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}small{{color:#6
 
 def write_report(report: dict[str, Any], root: Path) -> tuple[Path, Path]:
     jp, hp = root / "report.json", root / "report.html"
-    jp.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    hp.write_text(render_html(report), encoding="utf-8")
+    write_json(jp, report, indent=2)
+    write_text_atomic(hp, render_html(report))
     return jp, hp

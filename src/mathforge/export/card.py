@@ -7,7 +7,6 @@ Every number comes from the files :mod:`mathforge.export.discover` found; this m
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from importlib import resources
@@ -16,6 +15,7 @@ from typing import Any
 
 from mathforge import __version__
 from mathforge.export.discover import UNKNOWN_LICENSE, ExportError, ExportPlan, Stage, locate
+from mathforge.stage_io import JsonlError, iter_jsonl
 
 MAX_COUNT_LINES = 2_000_000  # data-mix counting stops here per file (the card marks the count with +)
 TEMPLATE = "card_template.md"
@@ -79,18 +79,13 @@ def _source_label(src: Any, path: Path) -> str:
 
 def _count_sources(path: Path, counts: Counter[str]) -> bool:
     """Add ``path``'s records by source to ``counts``; True when counting stopped early."""
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for i, line in enumerate(fh):
-            if i >= MAX_COUNT_LINES:
-                return True
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                counts["(unreadable line)"] += 1
-                continue
-            counts[_source_label(rec.get("source") if isinstance(rec, dict) else None, path)] += 1
+    for lineno, rec in iter_jsonl(path, errors="report"):
+        if lineno > MAX_COUNT_LINES:
+            return True
+        if isinstance(rec, JsonlError):
+            counts["(unreadable line)"] += 1
+            continue
+        counts[_source_label(rec.get("source"), path)] += 1
     return False
 
 

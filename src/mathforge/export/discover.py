@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mathforge.stage_io import MANIFEST, read_json
+from mathforge.stage_io import MANIFEST, iter_jsonl, read_json
 
 EXPORT_ORDER = ("grpo", "sft", "cpt", "pretrain", "general")  # which stage of a run is exported first
 SKIP_DIRS = {"final", ".git", "__pycache__", "runs", "cache"}
@@ -282,15 +282,10 @@ class DecontamSource:
 def _ledger(path: Path) -> DecontamSource:
     items: dict[str, set] = {}
     lines: dict[str, set] = {}
-    for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            x = json.loads(raw)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(x, dict):
-            b = str(x.get("benchmark"))
-            items.setdefault(b, set()).add(x.get("item"))
-            lines.setdefault(b, set()).add(x.get("line"))
+    for _, x in iter_jsonl(path, errors="skip"):
+        b = str(x.get("benchmark"))  # type: ignore[union-attr]
+        items.setdefault(b, set()).add(x.get("item"))  # type: ignore[union-attr]
+        lines.setdefault(b, set()).add(x.get("line"))  # type: ignore[union-attr]
     rows = [DecontamRow(b, len(items[b]), len(lines[b])) for b in sorted(items)]
     return DecontamSource(path, "decontam ledger", rows)
 
