@@ -200,10 +200,32 @@ def test_grpo_combined_reward_with_a_reward_model(kit, tmp_path):
             num_generations=4,
             max_completion_length=8,
             reward_model=rm["final_model"],
+            rm_min_accuracy=0.0,  # use it whatever it learned in 3 steps
             beta=0.0,
         )
     )
-    assert s["steps"] == 2
+    assert s["steps"] == 2 and s["reward_model"]["used"]
+    logged = {k for r in s["log"] for k in r}
+    assert {"rewards/rm_reward/mean", "rewards/shifted_verifier_reward/mean"} <= logged  # each term logged
+    # the guard: above the RM's measured held-out accuracy, GRPO runs on the verifier alone and says why
+    acc = json.loads((tmp_path / "rm" / "manifest.json").read_text())["summary"]["heldout_pairwise_accuracy"]
+    assert acc is not None and 0.0 <= acc <= 1.0
+    guarded = train_stage(
+        _cfg(
+            "grpo",
+            model,
+            tmp_path / "g2",
+            q,
+            max_steps=1,
+            per_device_batch_size=8,
+            num_generations=4,
+            max_completion_length=8,
+            reward_model=rm["final_model"],
+            rm_min_accuracy=min(1.0, acc + 0.01) if acc < 1.0 else 1.01,
+        )
+    )
+    assert not guarded["reward_model"]["used"] and "< rm_min_accuracy" in guarded["reward_model"]["reason"]
+    assert not any("rewards/rm_reward/mean" in r for r in guarded["log"])
 
 
 def test_cli_and_config_errors(kit, tmp_path):

@@ -11,6 +11,8 @@ from typing import Any
 from mathforge.config import ConfigError, from_dict, load_toml, option
 
 STAGES = ("pretrain", "sft", "rm", "grpo")
+LOSS_TYPES = ("grpo", "dr_grpo", "dapo", "bnpo")
+SCALE_REWARDS = ("group", "batch", "none")
 # Fields the caller wires (the recipe sets them from the stages before); a recipe section holds the rest.
 WIRED = ("stage", "model", "output_dir", "data")
 
@@ -64,6 +66,40 @@ class StageConfig:
         help="GRPO: reward model folder; r = sigmoid(0.5 r_m) + (r_v - 1). None: verifier only.",
         path="model",
     )
+    loss_type: str = option(
+        "dapo",
+        help="GRPO: loss aggregation — grpo (per sequence), dr_grpo (constant), dapo (per token), bnpo.",
+    )
+    scale_rewards: str = option(
+        "group", help="GRPO: divide advantages by the reward std of the group, the batch, or none."
+    )
+    epsilon: float = option(0.2, help="GRPO: lower clipping bound of the policy ratio (1 − ε).")
+    epsilon_high: float | None = option(None, help="GRPO: upper bound (clip-higher, DAPO); None = epsilon.")
+    mask_truncated_completions: bool = option(
+        False, help="GRPO: completions cut at max_completion_length carry no loss (not scored as wrong)."
+    )
+    num_iterations: int = option(1, help="GRPO: optimisation passes over each generated batch (μ).")
+    top_entropy_quantile: float = option(
+        1.0, help="GRPO: learn only from the tokens in this top share of entropy (1.0 = all)."
+    )
+    reward_weights: list[float] | None = option(
+        None,
+        help="GRPO: weight per reward term (verifier alone: 1; with an RM: [rm, verifier]); None = 1 each.",
+    )
+    top_p: float = option(1.0, help="GRPO: nucleus sampling of the rollouts.")
+    rm_min_accuracy: float = option(
+        0.75, help="GRPO: the RM term is used only if the RM's held-out pairwise accuracy reaches this."
+    )
+    use_vllm: bool = option(False, help="GRPO: generate rollouts with vLLM (GPU machines).")
+    vllm_mode: str = option(
+        "colocate", help="GRPO with vLLM: colocate (in the trainer's process) or server (`trl vllm-serve`)."
+    )
+    vllm_server_base_url: str | None = option(
+        None, help="GRPO with vLLM server mode: the server's URL, e.g. http://host:8000."
+    )
+    vllm_gpu_memory_utilization: float = option(
+        0.3, help="GRPO with vLLM colocate: GPU memory share for vLLM."
+    )
     filter_min_correct: int = option(2, help="GRPO query filter: keep queries with at least this many right.")
     filter_max_correct: int = option(5, help="GRPO query filter: and at most this many right (of 8).")
     filter_queries: bool = option(
@@ -73,6 +109,13 @@ class StageConfig:
     extra: dict[str, Any] = option({}, help="Stage-specific extras (e.g. tool_rounds for TIR rollouts).")
 
     def __post_init__(self) -> None:
+        for name, allowed in (
+            ("loss_type", LOSS_TYPES),
+            ("scale_rewards", SCALE_REWARDS),
+            ("vllm_mode", ("colocate", "server")),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"{name} = {getattr(self, name)!r}: use one of {', '.join(allowed)}")
         if self.stage not in STAGES:
             raise ConfigError(f"unknown stage {self.stage!r}; use one of {', '.join(STAGES)}")
         for path in self.data:

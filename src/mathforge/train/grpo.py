@@ -129,6 +129,63 @@ def filter_queries(
     return kept, stats
 
 
+def grpo_kwargs(cfg: StageConfig, n_rewards: int = 1) -> dict[str, Any]:
+    """The StageConfig keys that TRL's GRPOConfig takes as they are (one name each, no translation)."""
+    weights = cfg.reward_weights
+    if weights is not None and len(weights) != n_rewards:
+        raise DataError(
+            f"GRPO: reward_weights has {len(weights)} weight(s) for {n_rewards} reward term(s) "
+            "(verifier alone: 1; with a reward model: [rm, verifier])"
+        )
+    kw: dict[str, Any] = {
+        "num_generations": cfg.num_generations,
+        "max_completion_length": cfg.max_completion_length,
+        "temperature": cfg.temperature,
+        "top_p": cfg.top_p,
+        "beta": cfg.beta,
+        "loss_type": cfg.loss_type,
+        "scale_rewards": cfg.scale_rewards,
+        "epsilon": cfg.epsilon,
+        "epsilon_high": cfg.epsilon_high,
+        "mask_truncated_completions": cfg.mask_truncated_completions,
+        "num_iterations": cfg.num_iterations,
+        "top_entropy_quantile": cfg.top_entropy_quantile,
+        "reward_weights": weights,
+        "use_vllm": cfg.use_vllm,
+    }
+    if cfg.use_vllm:
+        kw |= {"vllm_mode": cfg.vllm_mode, "vllm_gpu_memory_utilization": cfg.vllm_gpu_memory_utilization}
+        if cfg.vllm_server_base_url:
+            kw["vllm_server_base_url"] = cfg.vllm_server_base_url
+    return kw
+
+
+def reward_model_check(cfg: StageConfig) -> dict[str, Any]:
+    """The reward-model guard: the RM term is used only when the RM's held-out pairwise accuracy (from
+    its manifest) reaches ``rm_min_accuracy``; otherwise GRPO runs on the verifier alone, and says why."""
+    if not cfg.reward_model:
+        return {"used": False, "reason": "no reward model given"}
+    from pathlib import Path
+
+    from mathforge.stage_io import read_manifest
+
+    man = read_manifest(Path(cfg.reward_model).parent) or {}
+    acc = (man.get("summary") or {}).get("heldout_pairwise_accuracy")
+    if acc is None:
+        return {
+            "used": False,
+            "accuracy": None,
+            "reason": "the reward model's manifest has no held-out accuracy",
+        }
+    if acc < cfg.rm_min_accuracy:
+        return {
+            "used": False,
+            "accuracy": acc,
+            "reason": f"held-out pairwise accuracy {acc:.3f} < rm_min_accuracy {cfg.rm_min_accuracy}",
+        }
+    return {"used": True, "accuracy": acc, "reason": f"held-out pairwise accuracy {acc:.3f}"}
+
+
 def run_grpo(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
     from datasets import Dataset
     from transformers import AutoTokenizer
@@ -146,18 +203,12 @@ def run_grpo(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
     tok = AutoTokenizer.from_pretrained(cfg.model)
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
-    if cfg.reward_model:
+    rm_check = reward_model_check(cfg)
+    if rm_check["used"]:
         rewards = [make_rm_reward(cfg.reward_model), shifted_verifier_reward]
     else:
         rewards = [verifier_reward]
-    kw = trainer_kwargs(cfg)
-    args = GRPOConfig(
-        **kw,
-        num_generations=cfg.num_generations,
-        max_completion_length=cfg.max_completion_length,
-        temperature=cfg.temperature,
-        beta=cfg.beta,
-    )
+    args = GRPOConfig(**trainer_kwargs(cfg), **grpo_kwargs(cfg, n_rewards=len(rewards)))
     tokens_per_step = cfg.per_device_batch_size * cfg.max_completion_length * args.world_size
     speed = ThroughputCallback(tokens_per_step)  # parameters counted from the policy when training begins
     sandbox = None
@@ -180,7 +231,9 @@ def run_grpo(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
         **extra,
     )
     try:
-        summary = train_and_finish(trainer, tok, cfg, speed, {"queries": len(rows), "filter": filter_stats})
+        summary = train_and_finish(
+            trainer, tok, cfg, speed, {"queries": len(rows), "filter": filter_stats, "reward_model": rm_check}
+        )
     finally:
         if sandbox is not None:
             sandbox.close()

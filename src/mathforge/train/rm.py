@@ -10,10 +10,12 @@ import random
 from typing import Any
 
 from mathforge.grade import grade_many
+from mathforge.stage_io import write_manifest
 from mathforge.train.common import ThroughputCallback, train_and_finish, trainer_kwargs
 from mathforge.train.config import StageConfig
 from mathforge.train.data import DataError, read_jsonl
 
+HELDOUT_FRACTION = 0.1  # questions kept out of RM training to measure it before GRPO relies on it
 SYSTEM = "Please reason step by step, and put your final answer within \\boxed{}."
 
 
@@ -25,9 +27,18 @@ def _conv(question: str, response: str) -> list[dict[str, str]]:
     ]
 
 
-def preference_pairs(paths: list[str], per_question: int, seed: int = 0) -> tuple[list[dict], dict[str, int]]:
+def preference_pairs(
+    paths: list[str],
+    per_question: int,
+    seed: int = 0,
+    heldout: list | None = None,
+    heldout_fraction: float = 0.0,
+) -> tuple[list[dict], dict[str, int]]:
     """From ``{"question", "answer", "responses": [...]}`` records: grade every response, pair correct
-    with wrong ones. Questions whose responses are all right or all wrong give no pair (counted)."""
+    with wrong ones. Questions whose responses are all right or all wrong give no pair (counted).
+
+    With ``heldout_fraction``, that share of the questions (drawn with ``seed``) is kept out of training
+    and its pairs appended to ``heldout`` as (question, right, wrong): the RM's own test."""
     rng = random.Random(seed)
     records = []
     for path, lineno, rec in read_jsonl(paths):
@@ -41,6 +52,8 @@ def preference_pairs(paths: list[str], per_question: int, seed: int = 0) -> tupl
         by_q.setdefault(i, ([], []))[0 if v.correct else 1].append(r)
     pairs: list[dict] = []
     stats = {"questions": len(records), "responses": len(flat), "correct": 0, "wrong": 0, "no_pair": 0}
+    with_pairs = [i for i, (good, bad) in by_q.items() if good and bad]
+    held = set(random.Random(seed + 1).sample(with_pairs, int(heldout_fraction * len(with_pairs))))
     for i, (good, bad) in by_q.items():
         stats["correct"] += len(good)
         stats["wrong"] += len(bad)
@@ -50,8 +63,13 @@ def preference_pairs(paths: list[str], per_question: int, seed: int = 0) -> tupl
             continue
         rng.shuffle(combos)
         q = records[i]["question"]
+        if i in held:
+            if heldout is not None:
+                heldout += [(q, g, b) for g, b in combos[:per_question]]
+            continue
         pairs += [{"chosen": _conv(q, g), "rejected": _conv(q, b)} for g, b in combos[:per_question]]
     stats["pairs"] = len(pairs)
+    stats["heldout_questions"] = len(held)
     return pairs, stats
 
 
@@ -61,7 +79,8 @@ def run_rm(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
 
     from mathforge.train.pretrain import load_model
 
-    pairs, stats = preference_pairs(cfg.data, cfg.rm_pairs_per_question, cfg.seed)
+    heldout: list[tuple[str, str, str]] = []
+    pairs, stats = preference_pairs(cfg.data, cfg.rm_pairs_per_question, cfg.seed, heldout, HELDOUT_FRACTION)
     if not pairs:
         raise DataError("reward model: no question has both a correct and a wrong response; nothing to learn")
     model, tok = load_model(cfg.model, sequence_classification=True)
@@ -76,7 +95,25 @@ def run_rm(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
         processing_class=tok,
         callbacks=[speed, *(callbacks or [])],
     )
-    return train_and_finish(trainer, tok, cfg, speed, {"data": stats})
+    summary = train_and_finish(trainer, tok, cfg, speed, {"data": stats})
+    summary["heldout_pairwise_accuracy"] = pairwise_accuracy(summary["final_model"], heldout)
+    summary["heldout_pairs"] = len(heldout)
+    if trainer.is_world_process_zero():  # the guard in GRPO reads it from here
+        write_manifest(cfg.output_dir, stage=cfg.stage, config=cfg, summary=summary)
+    return summary
+
+
+def pairwise_accuracy(model: str, pairs: list[tuple[str, str, str]]) -> float | None:
+    """Share of held-out (question, right, wrong) pairs the RM scores right above wrong; None without
+    pairs. About 0.5 means the RM has learned nothing a GRPO reward could use."""
+    if not pairs:
+        return None
+    rm = RewardModel(model)
+    wins = 0
+    for q, good, bad in pairs:
+        s_good, s_bad = rm.score(q, [good, bad])
+        wins += s_good > s_bad
+    return round(wins / len(pairs), 4)
 
 
 class RewardModel:
