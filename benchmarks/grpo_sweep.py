@@ -27,7 +27,11 @@ def _eval(model: str, heldout: Path, out: Path, max_tokens: int) -> dict[str, bo
     from mathforge.evaluate.runner import EvalConfig, run_eval
     from mathforge.stage_io import read_jsonl
 
-    run_eval(EvalConfig(model=model, benchmarks=["synth"], data_dir=str(heldout), out=str(out), max_tokens=max_tokens))
+    run_eval(
+        EvalConfig(
+            model=model, benchmarks=["synth"], data_dir=str(heldout), out=str(out), max_tokens=max_tokens
+        )
+    )
     return {str(r["id"]): bool(r["correct"][0]) for r in read_jsonl(out / "synth" / "samples.jsonl")}
 
 
@@ -52,7 +56,9 @@ def main() -> None:
     queries = run / "decontam" / "grpo.jsonl"
     heldout = Path(read_manifest(run / "synth")["summary"]["heldout_dir"])
     if not sft.is_dir() or not queries.is_file():
-        raise SystemExit(f"{run}: no finished tiny-recipe run there (needs sft/final and decontam/grpo.jsonl)")
+        raise SystemExit(
+            f"{run}: no finished tiny-recipe run there (needs sft/final and decontam/grpo.jsonl)"
+        )
     rm_model = run / "rm" / "final"
     out = run / "grpo-sweep"
     start = _eval(str(sft), heldout, out / "eval-sft", args.max_tokens)
@@ -84,6 +90,7 @@ def main() -> None:
             loss_type=loss_type,
             scale_rewards=scale,
             reward_model=str(rm_model) if rm == "on" and rm_model.is_dir() else None,
+            rm_min_accuracy=0.0,  # "on" means on: the sweep measures the RM term's effect, guard aside
             report_to=[],
             save_steps=10_000,
             logging_steps=5,
@@ -97,7 +104,8 @@ def main() -> None:
                 "scale_rewards": scale,
                 "learning_rate": lr,
                 "reward_model": rm,
-                "rm_used": summary.get("reward_model_used"),
+                "rm_used": summary["reward_model"]["used"],
+                "rm_accuracy": summary["reward_model"].get("accuracy"),
                 "seconds": round(time.perf_counter() - t0, 1),
                 **{k: v for k, v in res.to_dict().items() if k not in ("only_a", "only_b")},
             }
@@ -111,16 +119,23 @@ def main() -> None:
         )
     (out / "results.json").write_text(json.dumps(rows, indent=1))
     print()
-    print("| loss_type | scale_rewards | lr | RM | held-out after GRPO | vs SFT | 95% paired CI | McNemar p |")
+    print(
+        "| loss_type | scale_rewards | lr | RM | held-out after GRPO | vs SFT | 95% paired CI | McNemar p |"
+    )
     print("|---|---|---:|---|---:|---:|---|---:|")
     for r in rows:
-        rm = r["reward_model"] + ("" if r["rm_used"] in (None, r["reward_model"] == "on") else " (guard: off)")
+        rm = r["reward_model"]
         print(
             f"| {r['loss_type']} | {r['scale_rewards']} | {r['learning_rate']:g} | {rm} | "
             f"{100 * r['accuracy_b']:.1f}% | {100 * r['difference']:+.1f} | "
             f"[{100 * r['ci95'][0]:+.1f}, {100 * r['ci95'][1]:+.1f}] | {format_p(r['p_value'])} |"
         )
-    print(f"\nSFT start: {100 * rows[0]['accuracy_a']:.1f}% on {rows[0]['items']} held-out items" if rows else "")
+    if rows:
+        acc = next((r["rm_accuracy"] for r in rows if r["rm_accuracy"] is not None), None)
+        print(
+            f"\nSFT start: {100 * rows[0]['accuracy_a']:.1f}% on {rows[0]['items']} held-out items; "
+            f"reward model held-out pairwise accuracy: {acc}"
+        )
 
 
 if __name__ == "__main__":

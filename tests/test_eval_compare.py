@@ -48,7 +48,9 @@ def test_compare_two_hand_built_runs(tmp_path):
 def test_compare_refuses_runs_over_different_items(tmp_path):
     a = _run(tmp_path / "a", {"q1": True, "q2": False})
     b = _run(tmp_path / "b", {"q1": True, "q3": False})
-    with pytest.raises(CompareError, match=r"gsm8k: the runs are over different items — 1 item\(s\) only in A \(first: q2\)"):
+    with pytest.raises(
+        CompareError, match=r"gsm8k: the runs are over different items — 1 item\(s\) only in A \(first: q2\)"
+    ):
         compare_runs(a, b)
     result = CliRunner().invoke(app, ["eval", "compare", str(a), str(b)])
     assert result.exit_code == 2 and "different items" in result.output
@@ -57,7 +59,7 @@ def test_compare_refuses_runs_over_different_items(tmp_path):
 def test_cli_prints_difference_interval_and_p(tmp_path):
     a = _run(tmp_path / "a", {f"q{i}": i < 5 for i in range(30)})
     b = _run(tmp_path / "b", {f"q{i}": i < 25 for i in range(30)})  # 20 gained, none lost
-    result = CliRunner().invoke(app, ["eval", "compare", str(a), str(b)])
+    result = CliRunner().invoke(app, ["eval", "compare", str(a), str(b)], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     assert "+66.7" in result.output and "1.9e-06" in result.output  # 2 / 2^20
 

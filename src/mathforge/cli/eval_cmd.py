@@ -22,8 +22,15 @@ def _help(name: str) -> str:
     return help_text(EvalConfig, name)
 
 
+eval_app = typer.Typer(
+    help="Score a model on benchmarks (`mathforge eval --model M …`), or compare two runs."
+)
+
+
+@eval_app.callback(invoke_without_command=True)
 def eval_command(
-    model: str = typer.Option(..., "--model", "-m", help=_help("model")),
+    ctx: typer.Context,
+    model: str | None = typer.Option(None, "--model", "-m", help=_help("model") + " Required to evaluate."),
     backend: str = typer.Option("hf", "--backend", "-b", help=_help("backend")),
     bench: str = typer.Option("gsm8k", "--bench", help=_help("benchmarks") + " Comma-separated."),
     data_dir: Path | None = typer.Option(None, "--data-dir", help=_help("data_dir")),
@@ -68,6 +75,12 @@ def eval_command(
     """Generate, grade and score; rerunning resumes from the cache in --out and regenerates nothing."""
     from mathforge.bench import BenchError
     from mathforge.evaluate import run_eval
+
+    if ctx.invoked_subcommand:
+        return
+    if model is None:
+        typer.echo("error: --model is required (or use `mathforge eval compare RUN_A RUN_B`)", err=True)
+        raise typer.Exit(2)
 
     if backend not in BACKENDS:
         raise typer.BadParameter(
@@ -149,3 +162,49 @@ def eval_command(
         " (metrics.json, results.md, report.html, <bench>/samples.jsonl)",
         soft_wrap=True,
     )
+
+
+@eval_app.command("compare")
+def compare_command(
+    run_a: Path = typer.Argument(
+        ..., help="An evaluation folder (the --out of `mathforge eval`): the baseline."
+    ),
+    run_b: Path = typer.Argument(..., help="Another evaluation folder over the same items."),
+    show: int = typer.Option(10, "--show", min=0, help="Changed items to list per benchmark."),
+) -> None:
+    """Is B better than A? Per benchmark: the accuracy difference on the same items, its 95% paired-
+    bootstrap interval, the exact McNemar p-value, and the items that changed."""
+    from mathforge.evaluate.compare import CompareError, compare_runs, format_p
+
+    try:
+        results = compare_runs(run_a, run_b)
+    except CompareError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    console = Console()
+    table = Table(title=f"B = {run_b.name} vs A = {run_a.name}, same items")
+    for col in ("benchmark", "items", "A", "B", "B − A", "95% paired CI", "McNemar p", "A only", "B only"):
+        table.add_column(col, justify="left" if col == "benchmark" else "right")
+    for r in results:
+        lo, hi = r.ci95
+        table.add_row(
+            r.benchmark,
+            str(r.items),
+            f"{100 * r.accuracy_a:.1f}%",
+            f"{100 * r.accuracy_b:.1f}%",
+            f"{100 * r.difference:+.1f}",
+            f"[{100 * lo:+.1f}, {100 * hi:+.1f}]",
+            format_p(r.p_value) + (" ✓" if r.holds else ""),
+            str(len(r.only_a)),
+            str(len(r.only_b)),
+        )
+    console.print(table)
+    for r in results:
+        if show and (r.only_a or r.only_b):
+            console.print(
+                f"{r.benchmark}: right only in A: {', '.join(r.only_a[:show]) or '—'}; "
+                f"right only in B: {', '.join(r.only_b[:show]) or '—'}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    console.print("✓: p < 0.05 — a difference this large is unlikely if the two models were equally good.")

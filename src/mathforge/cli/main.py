@@ -10,7 +10,7 @@ from mathforge.cli.bench_cmd import bench_app
 from mathforge.cli.config_cmd import config_app
 from mathforge.cli.corpus_cmd import corpus_app
 from mathforge.cli.decontam_cmd import decontam_command
-from mathforge.cli.eval_cmd import eval_command
+from mathforge.cli.eval_cmd import eval_app
 from mathforge.cli.export_cmd import export_command
 from mathforge.cli.grade_cmd import grade_command
 from mathforge.cli.recipe_cmd import recipe_app
@@ -43,7 +43,7 @@ def main(
 
 
 app.command("grade")(grade_command)
-app.command("eval")(eval_command)
+app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 app.command("solve")(solve_command)
 app.add_typer(synth_app, name="synth")
