@@ -48,6 +48,14 @@ def test_smoke_runs_every_stage_and_reports_every_model(smoke):
         assert results[stage]["synth"]["items"] > 0
     assert page.count("data:image/png;base64,") >= 4  # curves, funnel, results
     assert "Corpus funnel" in page and "Decontamination" in page and "Versions" in page
+    # what each stage bought, as paired comparisons on the same items
+    gains = smoke.summaries["eval"]["gains"]
+    pairs = {(g["before"], g["after"]) for g in gains if g["benchmark"] == "synth"}
+    assert pairs == {("general", "cpt"), ("cpt", "sft"), ("sft", "grpo"), ("sft_nocpt", "sft")}
+    for g in gains:
+        assert g["items"] == results["sft"][g["benchmark"]]["items"]
+        assert 0.0 <= g["p_value"] <= 1.0 and g["ci95"][0] <= g["difference"] <= g["ci95"][1]
+    assert "What each stage bought" in page and "exact McNemar p" in page
     corpus = json.loads((smoke.recipe.output / "corpus" / "manifest.json").read_text())["summary"]
     assert corpus["kept"] > 0 and corpus["funnel"][0]["step"] == "read"
 

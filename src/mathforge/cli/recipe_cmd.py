@@ -112,6 +112,22 @@ def run_command(
                 cells.append(f"{100 * m['accuracy']:.1f}% (n={m['items']})" if m else "—")
             table.add_row(stage, *cells)
         console.print(table)
+    gains = (result.summaries.get("eval") or {}).get("gains") or []
+    if gains:
+        from mathforge.evaluate.compare import format_p
+
+        table = Table(title="what each stage bought: paired difference on the same items")
+        for col in ("stages", "set", "difference", "95% CI", "McNemar p"):
+            table.add_column(col, justify="left" if col in ("stages", "set") else "right")
+        for g in gains:
+            table.add_row(
+                f"{g['before']} → {g['after']}",
+                g["benchmark"],
+                f"{100 * g['difference']:+.1f}",
+                f"[{100 * g['ci95'][0]:+.1f}, {100 * g['ci95'][1]:+.1f}]",
+                format_p(g["p_value"]) + (" ✓" if g["holds"] else ""),
+            )
+        console.print(table)
     console.print(
         f"ran {len(result.ran)} stage(s), skipped {len(result.skipped)}; report → {result.report}",
         highlight=False,

@@ -24,6 +24,22 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+# What a GRPO run is judged by (TRL's names): reward and its spread, the share of groups with no learning
+# signal, completion lengths and truncation, entropy, KL to the reference, clipping.
+GRPO_CURVES = (
+    "loss",
+    "reward",
+    "reward_std",
+    "frac_reward_zero_std",
+    "completions/mean_length",
+    "completions/max_length",
+    "completions/clipped_ratio",
+    "entropy",
+    "kl",
+    "clip_ratio/region_mean",
+)
+
+
 def _curves(ctx: Context) -> list[tuple[str, str]]:
     import matplotlib
 
@@ -33,13 +49,23 @@ def _curves(ctx: Context) -> list[tuple[str, str]]:
     out = []
     for stage in ("general", "cpt", "sft_nocpt", "sft", "rm", "grpo"):
         log = (ctx.summaries.get(stage) or {}).get("log") or []
-        series = {k: [(r["step"], r[k]) for r in log if k in r] for k in ("loss", "reward")}
+        keys = GRPO_CURVES if stage == "grpo" else ("loss",)
+        if stage == "grpo":  # each reward term separately, as TRL logs them
+            keys = (
+                *keys,
+                *sorted({k for r in log for k in r if k.startswith("rewards/") and k.endswith("/mean")}),
+            )
+        series = {k: [(r["step"], r[k]) for r in log if k in r] for k in keys}
         series = {k: v for k, v in series.items() if v}
         if not series:
             continue
-        fig, axes = plt.subplots(1, len(series), figsize=(4.2 * len(series), 2.8))
-        axes = axes if len(series) > 1 else [axes]
-        for ax, (k, pts) in zip(axes, series.items(), strict=True):
+        cols = min(4, len(series))
+        rows = -(-len(series) // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.6 * rows), squeeze=False)
+        flat = [ax for row in axes for ax in row]
+        for ax in flat[len(series) :]:
+            ax.axis("off")
+        for ax, (k, pts) in zip(flat, series.items(), strict=False):
             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=".")
             ax.set_title(f"{stage}: {k}")
             ax.set_xlabel("step")
@@ -95,6 +121,35 @@ def _cell(m: dict[str, Any] | None) -> str:
     return f"{100 * m['accuracy']:.1f}%{ci_s} <small>n={m.get('items', '?')}</small>"
 
 
+def _gains_table(gains: list[dict[str, Any]]) -> str:
+    if not gains:
+        return "<p>no two evaluated stages share an evaluation set</p>"
+    from mathforge.evaluate.compare import format_p
+
+    rows = "".join(
+        f"<tr><td>{html.escape(g['before'])} → {html.escape(g['after'])}</td><td>{html.escape(g['benchmark'])}</td>"
+        f"<td>{g['items']}</td><td>{100 * g['accuracy_a']:.1f}% → {100 * g['accuracy_b']:.1f}%</td>"
+        f"<td>{100 * g['difference']:+.1f}</td><td>[{100 * g['ci95'][0]:+.1f}, {100 * g['ci95'][1]:+.1f}]</td>"
+        f"<td>{g['only_before']} / {g['only_after']}</td><td>{format_p(g['p_value'])}</td>"
+        f"<td>{'holds (p &lt; 0.05)' if g['holds'] else '—'}</td></tr>"
+        for g in gains
+    )
+    return (
+        "<table><tr><th>stages</th><th>set</th><th>items</th><th>accuracy</th><th>difference (points)</th>"
+        "<th>95% paired-bootstrap CI</th><th>right only before / after</th><th>exact McNemar p</th><th></th></tr>"
+        f"{rows}</table>"
+    )
+
+
+def _rm_note(s: dict[str, Any]) -> str:
+    """Whether GRPO used the reward model, and the RM's held-out pairwise accuracy that decided it."""
+    rm = (s.get("grpo") or {}).get("reward_model")
+    if not rm:
+        return ""
+    used = "used" if rm.get("used") else "not used — GRPO ran on the verifier alone"
+    return f"<p>Reward model in GRPO: {used} ({html.escape(str(rm.get('reason', '')))}).</p>"
+
+
 def clean_vs_flagged(ctx: Context) -> dict[str, Any]:
     """Accuracy on held-out items found in training data vs the rest (decontamination joined to eval)."""
     flagged = (ctx.summaries.get("decontam") or {}).get("flagged_items") or {}
@@ -135,6 +190,8 @@ def write_recipe_report(ctx: Context) -> Path:
         for stage, res in results.items()
     )
     curves = "".join(f'<h3>{html.escape(st)}</h3><img src="{png}">' for st, png in _curves(ctx))
+    gains_html = _gains_table((s.get("eval") or {}).get("gains") or [])
+    rm_note = _rm_note(s)
     corpus = s.get("corpus") or {}
     funnel = corpus.get("funnel") or []
     fpng = _funnel_png(funnel)
@@ -176,7 +233,8 @@ Run folder: {html.escape(str(ctx.run))}.</p>
 {f'<img src="{rpng}">' if rpng else ""}
 <p><small>synth = fresh generated problems of the trained families that no training record contains
 ({(s.get("synth") or {}).get("heldout_items", 0)} items, English and Chinese); accuracy with a 95% Wilson interval.</small></p>
-<h2>Training curves</h2>{curves or "<p>no training logs</p>"}
+<h2>What each stage bought (paired, same items)</h2>{gains_html}
+<h2>Training curves</h2>{rm_note}{curves or "<p>no training logs</p>"}
 <h2>Corpus funnel</h2>{f'<img src="{fpng}">' if fpng else ""}
 <table><tr><th>step</th><th>docs in</th><th>docs out</th><th>dropped</th></tr>{funnel_rows}</table>
 <h2>Decontamination</h2><table><tr><th>training file</th><th>records</th><th>removed</th><th>by evaluation set</th></tr>{dec_rows}</table>

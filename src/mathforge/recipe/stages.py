@@ -457,6 +457,7 @@ def stage_eval(ctx: Context) -> dict[str, Any]:
     """Every stage's model on the held-out generated set and on the benchmarks named in ``[eval]
     benchmarks`` (first ``limit`` items each) when their data is present."""
     from mathforge.evaluate.runner import EvalConfig, run_eval
+    from mathforge.recipe.gains import stage_gains
 
     sec = ctx.recipe.section("eval")
     results: dict[str, dict[str, Any]] = {}
@@ -493,7 +494,8 @@ def stage_eval(ctx: Context) -> dict[str, Any]:
             res = run_eval(cfg)
             results.setdefault(stage, {})[name] = res.metrics["benchmarks"][name]
     write_json(ctx.dir("eval") / "results.json", results)
-    return {"results": results, "sets": [s[0] for s in sets], "not_evaluated": skipped}
+    gains = stage_gains(ctx, [st for st, _ in evaluated_models(ctx)], [s[0] for s in sets])
+    return {"results": results, "sets": [s[0] for s in sets], "not_evaluated": skipped, "gains": gains}
 
 
 def stage_report(ctx: Context) -> dict[str, Any]:
