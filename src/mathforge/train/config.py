@@ -87,6 +87,12 @@ class StageConfig:
         help="GRPO: weight per reward term (verifier alone: 1; with an RM: [rm, verifier]); None = 1 each.",
     )
     top_p: float = option(1.0, help="GRPO: nucleus sampling of the rollouts.")
+    dynamic_sampling: bool = option(
+        False, help="GRPO: drop groups whose rewards have no spread and refill with fresh prompts (DAPO)."
+    )
+    dynamic_sampling_rounds: int = option(
+        3, help="GRPO dynamic sampling: extra generation rounds per step, at most."
+    )
     rm_min_accuracy: float = option(
         0.75, help="GRPO: the RM term is used only if the RM's held-out pairwise accuracy reaches this."
     )

@@ -221,7 +221,16 @@ def run_grpo(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
         extra["rollout_func"] = make_tir_rollout(
             sandbox, int(cfg.extra.get("tool_rounds", 4)), cfg.temperature
         )
-    trainer = GRPOTrainer(
+    trainer_cls = GRPOTrainer
+    if cfg.dynamic_sampling:
+        if args.world_size > 1:
+            raise DataError(
+                "GRPO: dynamic_sampling needs one training process (set dynamic_sampling = false)"
+            )
+        from mathforge.train.dynamic_sampling import make_dynamic_trainer
+
+        trainer_cls = make_dynamic_trainer(GRPOTrainer, cfg.dynamic_sampling_rounds, cfg.seed)
+    trainer = trainer_cls(
         model=cfg.model,
         reward_funcs=rewards,
         args=args,
