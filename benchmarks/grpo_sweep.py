@@ -44,6 +44,7 @@ def main() -> None:
     ap.add_argument("--learning-rates", default="1e-5,1e-4")
     ap.add_argument("--rm", default="off,on", help="Reward model term: off, on or both.")
     ap.add_argument("--max-tokens", type=int, default=40, help="Tokens per held-out answer.")
+    ap.add_argument("--dynamic-sampling", action="store_true", help="DAPO dynamic sampling in every row.")
     ap.add_argument("--quick", action="store_true", help="Two rows only (a smoke test of the script).")
     args = ap.parse_args()
 
@@ -60,7 +61,7 @@ def main() -> None:
             f"{run}: no finished tiny-recipe run there (needs sft/final and decontam/grpo.jsonl)"
         )
     rm_model = run / "rm" / "final"
-    out = run / "grpo-sweep"
+    out = run / ("grpo-sweep-ds" if args.dynamic_sampling else "grpo-sweep")
     start = _eval(str(sft), heldout, out / "eval-sft", args.max_tokens)
     grid = list(
         itertools.product(
@@ -74,7 +75,7 @@ def main() -> None:
         grid = grid[:2]
     rows = []
     for loss_type, scale, lr, rm in grid:
-        name = f"{loss_type}-{scale}-{lr:g}-rm_{rm}"
+        name = f"{loss_type}-{scale}-{lr:g}-rm_{rm}" + ("-ds" if args.dynamic_sampling else "")
         t0 = time.perf_counter()
         cfg = StageConfig(
             stage="grpo",
@@ -90,7 +91,8 @@ def main() -> None:
             loss_type=loss_type,
             scale_rewards=scale,
             reward_model=str(rm_model) if rm == "on" and rm_model.is_dir() else None,
-            rm_min_accuracy=0.0,  # "on" means on: the sweep measures the RM term's effect, guard aside
+            rm_min_accuracy=0.0,
+            dynamic_sampling=args.dynamic_sampling,  # "on" means on: the sweep measures the RM term's effect, guard aside
             report_to=[],
             save_steps=10_000,
             logging_steps=5,
