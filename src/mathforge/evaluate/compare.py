@@ -91,7 +91,9 @@ def compare_correct(benchmark: str, a: dict[str, bool], b: dict[str, bool], seed
         what += ("; " if what and missing_a else "") + (
             f"{len(missing_a)} item(s) only in B (first: {missing_a[0]})" if missing_a else ""
         )
-        raise CompareError(f"{benchmark}: the runs are over different items — {what}; rerun both on the same items")
+        raise CompareError(
+            f"{benchmark}: the runs are over different items — {what}; rerun both on the same items"
+        )
     if not a:
         raise CompareError(f"{benchmark}: no items to compare")
     ids = sorted(a)
@@ -111,7 +113,9 @@ def _samples(run: Path) -> dict[str, dict[str, bool]]:
     """{benchmark: {item id: first sample correct}} from an evaluation folder's ``BENCH/samples.jsonl``."""
     run = Path(run)
     if not (run / "metrics.json").is_file():
-        raise CompareError(f"{run}: not an evaluation folder (no metrics.json); pass the --out of `mathforge eval`")
+        raise CompareError(
+            f"{run}: not an evaluation folder (no metrics.json); pass the --out of `mathforge eval`"
+        )
     out: dict[str, dict[str, bool]] = {}
     for samples in sorted(run.glob("*/samples.jsonl")):
         out[samples.parent.name] = {str(r["id"]): bool(r["correct"][0]) for r in read_jsonl(samples)}
