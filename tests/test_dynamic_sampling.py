@@ -4,12 +4,10 @@ than it generated."""
 
 from __future__ import annotations
 
-import json
-
 import torch
-from trainkit import char_model
+from trainkit import char_grpo_config
 
-from mathforge.train import StageConfig, train_stage
+from mathforge.train import train_stage
 from mathforge.train.dynamic_sampling import splice, zero_spread_groups
 
 
@@ -47,28 +45,18 @@ def test_splice_keeps_group_order_and_pads_prompts_left_completions_right():
 
 
 def test_a_grpo_run_trains_on_fewer_dead_groups_than_it_generates(tmp_path):
-    model = char_model(tmp_path / "char")
-    data = tmp_path / "sums.jsonl"
     rows = [{"question": f"{a}+{b}=", "answer": str(a + b)} for a in range(5) for b in range(5)] * 4
-    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    s = train_stage(
-        StageConfig(
-            stage="grpo",
-            model=str(model),
-            output_dir=str(tmp_path / "grpo"),
-            data=[str(data)],
-            prompt_style="plain",
-            max_steps=3,
-            per_device_batch_size=16,
-            num_generations=4,
-            max_completion_length=1,
-            logging_steps=1,
-            save_steps=1000,
-            report_to=[],
-            dynamic_sampling=True,
-            dynamic_sampling_rounds=4,
-        )
+    cfg = char_grpo_config(
+        tmp_path,
+        rows,
+        max_steps=3,
+        per_device_batch_size=16,
+        num_generations=4,
+        logging_steps=1,
+        dynamic_sampling=True,
+        dynamic_sampling_rounds=4,
     )
+    s = train_stage(cfg)
     logged = [r for r in s["log"] if "dynamic_sampling/zero_std_kept" in r]
     assert len(logged) == 3 and s["steps"] == 3
     generated = sum(r["frac_reward_zero_std"] for r in logged) / 3  # before the refill (TRL's own count)

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("trl")
 
-from trainkit import char_model, synth_data
+from trainkit import char_grpo_config, synth_data
 
 from mathforge.models.tiny import build_tiny_model
 from mathforge.train import StageConfig, load_stage_config, train_stage
@@ -118,26 +118,17 @@ def test_reward_model_learns_to_prefer_right_answers(kit):
 
 
 def test_grpo_reward_rises_on_single_digit_sums(tmp_path):
-    model = char_model(tmp_path / "char")
-    data = tmp_path / "sums.jsonl"
     rows = [{"question": f"{a}+{b}=", "answer": str(a + b)} for a in range(5) for b in range(5)] * 40
-    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    cfg = StageConfig(
-        stage="grpo",
-        model=str(model),
-        output_dir=str(tmp_path / "grpo"),
-        data=[str(data)],
-        prompt_style="plain",
+    cfg = char_grpo_config(
+        tmp_path,
+        rows,
         max_steps=60,
         per_device_batch_size=64,
         num_generations=8,
-        max_completion_length=1,
         temperature=1.0,
         beta=0.0,
         learning_rate=1e-2,
         logging_steps=5,
-        save_steps=1000,
-        report_to=[],
         warmup_ratio=0.0,
         lr_scheduler="constant",
     )
@@ -155,25 +146,11 @@ def test_grpo_logs_mfu_from_the_policy_parameters(tmp_path, monkeypatch):
     import mathforge.train.common as common
 
     monkeypatch.setattr(common, "gpu_peak_flops", lambda: 1e6)  # MFU is rounded to 4 places
-    model = char_model(tmp_path / "char")
-    data = tmp_path / "sums.jsonl"
-    data.write_text(
-        "\n".join(json.dumps({"question": f"{a}+1=", "answer": str(a + 1)}) for a in range(8)) + "\n"
+    rows = [{"question": f"{a}+1=", "answer": str(a + 1)} for a in range(8)]
+    cfg = char_grpo_config(
+        tmp_path, rows, max_steps=2, per_device_batch_size=8, num_generations=4, logging_steps=1
     )
-    cfg = StageConfig(
-        stage="grpo",
-        model=str(model),
-        output_dir=str(tmp_path / "grpo"),
-        data=[str(data)],
-        prompt_style="plain",
-        max_steps=2,
-        per_device_batch_size=8,
-        num_generations=4,
-        max_completion_length=1,
-        logging_steps=1,
-        save_steps=1000,
-        report_to=[],
-    )
+    model = cfg.model
     s = train_stage(cfg)
     logged = [r for r in s["log"] if "tokens_per_second" in r]
     n_params = AutoModelForCausalLM.from_pretrained(str(model)).num_parameters()

@@ -64,3 +64,25 @@ def char_model(root: Path) -> Path:
     Qwen2ForCausalLM(cfg).save_pretrained(root)
     tok.save_pretrained(root)
     return root
+
+
+def char_grpo_config(root: Path, rows: list[dict], **settings):
+    """A GRPO stage on the character model: ``rows`` of single-digit sums written as its data, one-token
+    completions, no checkpoints or loggers; ``settings`` are the test's own StageConfig fields."""
+    from mathforge.train import StageConfig
+
+    data = root / "sums.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    base = {
+        "prompt_style": "plain",
+        "max_completion_length": 1,
+        "save_steps": 1000,
+        "report_to": [],
+    }
+    return StageConfig(
+        stage="grpo",
+        model=str(char_model(root / "char")),
+        output_dir=str(root / "grpo"),
+        data=[str(data)],
+        **(base | settings),
+    )
