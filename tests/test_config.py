@@ -59,6 +59,11 @@ def test_a_misspelt_section_is_named_with_the_closest_one(tmp_path):
         ("synth", 'levels = [1, "two"]', r"\[synth\] levels\[1\] expects a whole number, got 'two'"),
         ("base", "split_digits = 1", r"\[base\] split_digits expects true or false, got 1"),
         (
+            "eval",
+            'benchmarks = ["gsm8kk"]',
+            r"\[eval\] benchmarks: unknown benchmark 'gsm8kk': did you mean 'gsm8k'",
+        ),
+        (
             "corpus",
             "filters = { min_wrds = 3 }",
             r"\[corpus\] filters: unknown key 'min_wrds' — did you mean 'min_words'",

@@ -108,6 +108,15 @@ class EvalSection:
         "", help="Benchmark data folder ('' = --data-dir or $MATHFORGE_DATA_DIR).", path=True
     )
 
+    def __post_init__(self) -> None:
+        from mathforge.bench import UnknownBenchmarkError, get_spec
+
+        for name in self.benchmarks:  # a misspelt benchmark stops the run before training, not after
+            try:
+                get_spec(name)
+            except UnknownBenchmarkError as exc:
+                raise ValueError(f"benchmarks: {exc}") from None
+
 
 def _train_section() -> type:
     """A training section's dataclass, made from StageConfig's fields (help text included) minus the

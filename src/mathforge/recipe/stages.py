@@ -456,6 +456,7 @@ def evaluated_models(ctx: Context) -> list[tuple[str, str]]:
 def stage_eval(ctx: Context) -> dict[str, Any]:
     """Every stage's model on the held-out generated set and on the benchmarks named in ``[eval]
     benchmarks`` (first ``limit`` items each) when their data is present."""
+    from mathforge.bench import get_spec
     from mathforge.evaluate.runner import EvalConfig, run_eval
     from mathforge.recipe.gains import stage_gains
 
@@ -467,16 +468,15 @@ def stage_eval(ctx: Context) -> dict[str, Any]:
     bench = ctx.benchmark_dir()
     limit = sec.limit or None
     skipped = []
-    for name, path in zip(
-        sec.benchmarks, benchmark_inputs(ctx, sec.benchmarks) or [None] * len(sec.benchmarks), strict=True
-    ):
-        if path is not None and path.is_file():
+    present = {p.parent.name for p in benchmark_inputs(ctx, sec.benchmarks) if p.is_file()}
+    for name in sec.benchmarks:
+        if get_spec(name).folder in present:
             sets.append((name, str(bench), limit))
         else:
             skipped.append(name)
     if skipped:
         ctx.log(
-            f"  no data for {', '.join(skipped)}: set MATHFORGE_DATA_DIR or [eval] data_dir to evaluate them"
+            f"  no data for {', '.join(skipped)}: pass --data-dir, set MATHFORGE_DATA_DIR or [eval] data_dir"
         )
     for stage, model in evaluated_models(ctx):
         for name, data_dir, lim in sets:
