@@ -39,7 +39,9 @@ def test_planted_items_are_caught(bench_dir, dec, clean_docs):
     planted = caught = 0
     for name in SETS:
         for p in load_benchmark(name, bench_dir)[:60]:
-            for variant in _variants(p.question, rng):
+            # a copied multiple-choice item brings its options, as a quiz page shows them
+            text = p.question + "".join(f"\n({'ABCDEFGH'[i]}) {o}" for i, o in enumerate(p.options))
+            for variant in _variants(text, rng):
                 doc = rng.choice(clean_docs)
                 cut = rng.randrange(len(doc))
                 hits = dec.check(doc[:cut] + "\n" + variant + "\n" + doc[cut:])

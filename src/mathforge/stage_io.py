@@ -40,14 +40,25 @@ class JsonlError(ValueError):
 # ------------------------------------------------------------------ atomic writes
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     """Write through a temporary file and rename: a reader never sees half a file, a kill leaves the old."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(data)
     tmp.replace(path)
     return path
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """:func:`write_bytes_atomic` for UTF-8 text."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def cache_root() -> Path:
+    """Where mathforge keeps what it can rebuild (converted models, decontamination indexes):
+    ``$MATHFORGE_CACHE``, else ``~/.cache/mathforge``."""
+    return Path(os.environ.get("MATHFORGE_CACHE") or Path.home() / ".cache" / "mathforge")
 
 
 def write_json(path: str | Path, data: Any, *, indent: int = 1) -> Path:

@@ -12,19 +12,24 @@ item and the matching stretch of the document covers at least ``lcs_ratio`` of t
 
 from __future__ import annotations
 
+import pickle
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from mathforge.corpus.decontam_text import decontam_text
 
 N = 13
 # words, each CJK character, and each arithmetic operator: "7 + 8" and "7 - 8" are different problems
 _TOKEN_RE = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+|[-+=*/<>^]")
 _OPERATORS = b"+-=*/<>^"
 _OPERATOR_TOKENS = frozenset("+-=*/<>^")
+_FORMULA_SIGNS = frozenset("+=*<>^")  # not - or /: prose writes "K-means", "is/are"
 
 
 def tokens(text: str) -> list[str]:
@@ -246,39 +251,83 @@ _SHORT_PREFIX = 3
 _BITS = 27  # pre-filter bitmap of 2^27 bits (16 MB): most windows are rejected by one gather
 
 
+INDEX_FORMAT = 2  # bump when what is indexed changes: cached indexes of other formats are not used
+
+
+def _cache_path(
+    cache_dir: str | Path | None, root, names: list[str], settings: dict[str, Any]
+) -> Path | None:
+    """Where the index of these benchmark files with these settings is cached (None: caching off)."""
+    if cache_dir is None:
+        return None
+    from mathforge.bench import benchmark_file
+    from mathforge.stage_io import cache_root, config_hash, file_identity
+
+    base = cache_root() / "decontam" if cache_dir == "default" else Path(cache_dir)
+    ident = [(n, file_identity(benchmark_file(n, root))["sha256"]) for n in names]
+    return base / f"index-{config_hash([INDEX_FORMAT, ident, sorted(settings.items())])}.pkl"
+
+
 @dataclass
 class Decontaminator:
     """Why numpy: a document's tokens are hashed (:func:`token_hashes`), all its 13-gram hashes (and
     the window hashes of every shorter item length) are computed as arrays, rejected in bulk by a
     bitmap, and only survivors are looked up — per-token work stays in C, which is what lets this scan
-    corpora at tens of MB/s per core. Candidate items are then confirmed on real tokens (LCS ratio)."""
+    corpora at tens of MB/s per core. Candidate items are then confirmed on real tokens (LCS ratio).
+
+    What counts (both sides go through :func:`~mathforge.corpus.decontam_text.decontam_text` first —
+    GSM8K ``<<…>>`` notes and ``[asy]`` code removed, LaTeX written as plain text):
+
+    - items of 13 tokens or more: a shared 13-gram confirmed by the LCS ratio; 13-grams found in more
+      than ``max_ngram_items`` benchmark items (drawing code, "we can write this as", option
+      boilerplate) are not evidence and are not indexed;
+    - shorter items are found inside documents only when they are distinctive — a number or an operator
+      among at least 3 words (questions) or ``min_contained`` words (solutions). A multiple-choice
+      question too short and too generic for that counts only together with its options (its text
+      followed by "A. …", "B. …"). Other short items ("Which of the following is true?" without
+      options) match only a document that is exactly that text.
+    """
 
     n: int = N
     lcs_ratio: float = 0.6
-    index: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    max_ngram_items: int = 10
+    min_contained: int = 8  # shorter solutions ("9-2=7") match only a whole document, not a substring
+    items: list[tuple[str, str, str, list[str]]] = field(default_factory=list)  # (bench, id, field, tokens)
     # short items are found by the hash of their first 3 tokens, then checked in full
     short_index: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)  # → (item, len, hash)
-    items: list[tuple[str, str, str, list[str]]] = field(default_factory=list)  # (bench, id, field, tokens)
-    tiny: dict[str, list[int]] = field(default_factory=dict)  # items under min_contained tokens
-    min_contained: int = 8  # shorter items ("9-2=7") match only a whole document, not a substring
-    _bitmap: object = None  # lazily built from index + short_index
+    tiny: dict[str, list[int]] = field(default_factory=dict)  # items matched only as a whole document
+    boilerplate_ngrams: int = 0  # 13-grams left out of the index: in more than max_ngram_items items
+    _pending: list = field(default_factory=list)  # (13-gram hashes, item) until the index is built
+    _keys: object = None  # sorted unique 13-gram hashes …
+    _offsets: object = None  # … _members[_offsets[i]:_offsets[i + 1]] are the items of _keys[i]
+    _members: object = None
+    _bitmap: object = None  # lazily built from the index and the short items
     _short_tables: object = None
     _tiny_max: int = 0  # longest tiny item, in tokens: longer documents cannot equal one
 
-    def add(self, benchmark: str, item_id: str, field_name: str, text: str) -> None:
+    def add(
+        self, benchmark: str, item_id: str, field_name: str, text: str, options: tuple[str, ...] = ()
+    ) -> None:
+        """Index one benchmark text; ``options`` (a multiple-choice question's choices) are appended to
+        a short question whose stem alone is too generic to count."""
+        text = decontam_text(text)
         toks = tokens(text)
+        if (
+            options
+            and field_name == "question"
+            and 0 < len(toks) < self.n
+            and not self._distinctive(toks, field_name)
+        ):
+            letters = "ABCDEFGHIJ"
+            text += "\n" + "\n".join(f"{letters[i % 10]}. {decontam_text(o)}" for i, o in enumerate(options))
+            toks = tokens(text)
         if not toks:
             return
         k = len(self.items)
         self.items.append((benchmark, item_id, field_name, toks))
         self._bitmap = self._short_tables = None
         if len(toks) < self.n:
-            # a short problem statement ("Simplify sqrt 242") is matched inside documents; a short
-            # solution or formula ("9-2=7") only as a whole text, or it would flag ordinary arithmetic
-            # operators do not make a formula distinctive: "4 + 3 =" has two words
-            words = sum(t not in _OPERATOR_TOKENS for t in toks)
-            contained = words >= self.min_contained or (field_name == "question" and words >= 3)
-            if contained:
+            if self._distinctive(toks, field_name):
                 th = token_hashes(text)
                 full = int(_window_hashes(th, len(toks))[0])
                 prefix = int(_window_hashes(th[:_SHORT_PREFIX], _SHORT_PREFIX)[0])
@@ -287,49 +336,122 @@ class Decontaminator:
                 self.tiny.setdefault(" ".join(toks), []).append(k)
                 self._tiny_max = max(self._tiny_max, len(toks))
             return
-        for h in _window_hashes(token_hashes(text), self.n).tolist():
-            self.index[h].add(k)
+        self._pending.append((_window_hashes(token_hashes(text), self.n), k))
+
+    def _distinctive(self, toks: list[str], field_name: str) -> bool:
+        """May this short item be matched inside a longer document? Only with a number or a formula (a
+        sign such as + = < ^ next to a one-letter variable: "x + y", not "is/are", "K-means" or "p-n")
+        among enough words: generic sentences ("The Pauli exclusion principle states that") occur in
+        ordinary text, and operators alone do not make "4 + 3 =" distinctive."""
+        words = sum(t not in _OPERATOR_TOKENS for t in toks)
+        if not (words >= self.min_contained or (field_name == "question" and words >= 3)):
+            return False
+        if any(c.isdigit() for t in toks for c in t):
+            return True
+        return any(
+            t in _FORMULA_SIGNS
+            and any(len(x) == 1 and x not in _OPERATOR_TOKENS for x in toks[max(0, i - 1) : i + 2])
+            for i, t in enumerate(toks)
+        )
 
     @classmethod
     def from_benchmarks(
-        cls, data_dir: str | None, names: Iterable[str] | None = None, **kw
+        cls,
+        data_dir: str | None,
+        names: Iterable[str] | None = None,
+        cache_dir: str | Path | None = "default",
+        **kw,
     ) -> Decontaminator:
-        """Index problems and solutions of every benchmark (all splits named ``test``) found in data_dir."""
-        from mathforge.bench import BENCHMARKS, load_benchmark
+        """Index problems and solutions of every benchmark (split ``test``) found in data_dir; sets absent
+        there are not indexed. The built index is cached on disk (``cache_dir``; "default":
+        ``$MATHFORGE_CACHE_DIR`` or ``~/.cache/mathforge``, None: no cache) under a key made of the
+        benchmark files' content hashes, the settings and the index format, so every later run — and
+        every worker process — loads it instead of rebuilding it."""
+        from mathforge.bench import BENCHMARKS, benchmark_file, load_benchmark
+        from mathforge.bench.api import resolve_data_dir
+        from mathforge.bench.errors import BenchmarkDataError
 
-        dec = cls(**kw)
-        for name in names or BENCHMARKS:
+        names = list(names or BENCHMARKS)
+        try:
+            root = resolve_data_dir(data_dir)
+        except BenchmarkDataError:
+            root = None
+        present = [n for n in names if root is not None and benchmark_file(n, root).is_file()]
+        cache = _cache_path(cache_dir, root, present, kw) if present else None
+        if cache is not None and cache.is_file():
             try:
-                problems = load_benchmark(name, data_dir)
-            except Exception:  # a set absent from this data directory is simply not indexed
-                continue
-            for p in problems:
-                dec.add(name, p.id, "question", p.question)
+                with cache.open("rb") as fh:
+                    return pickle.load(fh)
+            except Exception:  # a damaged or foreign cache file is rebuilt, never trusted
+                cache.unlink(missing_ok=True)
+        dec = cls(**kw)
+        for name in present:
+            for p in load_benchmark(name, root):
+                dec.add(name, p.id, "question", p.question, p.options)
                 if p.solution:
                     dec.add(name, p.id, "solution", p.solution)
         dec._build()
+        if cache is not None:
+            from mathforge.stage_io import write_bytes_atomic
+
+            write_bytes_atomic(cache, pickle.dumps(dec, protocol=pickle.HIGHEST_PROTOCOL))
         return dec
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_bitmap"] = state["_short_tables"] = None  # rebuilt on load: cheaper than storing 16 MB
+        if state["_pending"]:
+            raise RuntimeError("build the index (Decontaminator._build) before pickling it")
+        return state
+
     def _build(self):
+        """Freeze the 13-gram index into sorted arrays (leaving out boilerplate n-grams) and build the
+        bitmap pre-filter."""
         import numpy as np
 
+        if self._keys is None or self._pending:
+            old = []
+            if self._keys is not None and len(self._keys):
+                counts = np.diff(self._offsets)
+                old = [(np.repeat(self._keys, counts), self._members)]
+            hs = [h for h, _ in self._pending] + [h for h, _ in old]
+            ks = [np.full(h.size, k, dtype=np.int64) for h, k in self._pending] + [m for _, m in old]
+            self._pending = []
+            h = np.concatenate(hs) if hs else np.zeros(0, dtype=np.uint64)
+            k = np.concatenate(ks) if ks else np.zeros(0, dtype=np.int64)
+            pairs = np.unique(np.stack([h, k.astype(np.uint64)], axis=1), axis=0) if h.size else None
+            if pairs is None:
+                self._keys = np.zeros(0, dtype=np.uint64)
+                self._offsets = np.zeros(1, dtype=np.int64)
+                self._members = np.zeros(0, dtype=np.int64)
+            else:
+                keys, counts = np.unique(pairs[:, 0], return_counts=True)
+                keep = counts <= self.max_ngram_items
+                self.boilerplate_ngrams = int((~keep).sum())
+                rows = np.repeat(keep, counts)
+                self._keys = keys[keep]
+                self._members = pairs[rows, 1].astype(np.int64)
+                self._offsets = np.concatenate([[0], np.cumsum(counts[keep])]).astype(np.int64)
         bitmap = np.zeros(1 << (_BITS - 3), dtype=np.uint8)
-        keys = [np.fromiter(self.index.keys(), dtype=np.uint64, count=len(self.index))]
-        keys.append(np.fromiter(self.short_index.keys(), dtype=np.uint64, count=len(self.short_index)))
-        slot = (np.concatenate(keys) >> np.uint64(64 - _BITS)).astype(np.int64)
+        short = np.fromiter(self.short_index.keys(), dtype=np.uint64, count=len(self.short_index))
+        slot = (np.concatenate([self._keys, short]) >> np.uint64(64 - _BITS)).astype(np.int64)
         np.bitwise_or.at(bitmap, slot >> 3, (1 << (slot & 7)).astype(np.uint8))
         self._bitmap = bitmap
         return bitmap
 
-    def _lookup(self, h, table):
-        """(window position, item) for the windows whose hash is in ``table`` (bitmap first)."""
+    def _lookup(self, h):
+        """(window position, item) for the windows whose hash is a 13-gram of an item (bitmap first)."""
         import numpy as np
 
-        bitmap = self._bitmap if self._bitmap is not None else self._build()
+        bitmap = self._bitmap if self._bitmap is not None and not self._pending else self._build()
         slot = (h >> np.uint64(64 - _BITS)).astype(np.int64)
         maybe = np.flatnonzero((bitmap[slot >> 3] >> (slot & 7).astype(np.uint8)) & 1)
-        for i in maybe.tolist():
-            for k in table.get(int(h[i]), ()):
+        if maybe.size == 0 or self._keys.size == 0:
+            return
+        where = np.minimum(np.searchsorted(self._keys, h[maybe]), self._keys.size - 1)
+        found = self._keys[where] == h[maybe]
+        for i, w in zip(maybe[found].tolist(), where[found].tolist(), strict=True):
+            for k in self._members[self._offsets[w] : self._offsets[w + 1]].tolist():
                 yield i, k
 
     def _short_hits(self, th, h3) -> list[tuple[int, int, int]]:
@@ -351,7 +473,7 @@ class Decontaminator:
                 {n: np.array(sorted(t), dtype=np.uint64) for n, t in by_len.items()},
             )
         prefixes, by_len, sorted_full = self._short_tables
-        bitmap = self._bitmap if self._bitmap is not None else self._build()
+        bitmap = self._bitmap if self._bitmap is not None and not self._pending else self._build()
         slot = (h3 >> np.uint64(64 - _BITS)).astype(np.int64)
         maybe = np.flatnonzero((bitmap[slot >> 3] >> (slot & 7).astype(np.uint8)) & 1)
         pos = maybe[_member(h3[maybe], prefixes)]
@@ -382,6 +504,7 @@ class Decontaminator:
         that straddle two documents are discarded), so the per-call cost is paid once per batch."""
         import numpy as np
 
+        texts = [decontam_text(t) for t in texts]
         th, doc = batch_token_hashes(texts)
         counts = np.bincount(doc, minlength=len(texts)) if doc.size else np.zeros(len(texts), dtype=np.int64)
         first = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -407,7 +530,7 @@ class Decontaminator:
                         hn = h12[:-1] * p + th[12:]
                     else:
                         hn = _window_hashes(th, self.n)
-                    for i, k in self._lookup(hn, self.index):
+                    for i, k in self._lookup(hn):
                         d = int(doc[i])
                         if doc[i + self.n - 1] == d:
                             candidates.setdefault(d, {}).setdefault(k, i - int(first[d]))

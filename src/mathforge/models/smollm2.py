@@ -8,7 +8,6 @@ The package is located without importing it (importing needs the ``llm`` package
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 ALIAS = "smollm2"
@@ -30,8 +29,9 @@ def gguf_path() -> Path:
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("MATHFORGE_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "mathforge")
-    return Path(root) / "models"
+    from mathforge.stage_io import cache_root
+
+    return cache_root() / "models"
 
 
 def hf_dir() -> Path:
