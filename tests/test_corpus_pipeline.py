@@ -5,6 +5,7 @@ duplicates go with a ledger, bad input is counted, the run resumes, and Ray prod
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -237,6 +238,10 @@ def test_cli_run_prints_the_funnel_and_resumes(local_run):
     assert result.exit_code == 0, result.output
     assert "corpus funnel" in result.output and "resumed" in result.output
     assert "report.html" in result.output and "unreadable inputs skipped" in result.output
+    # each unreadable input on its own line, by file and place: the malformed JSON line and the empty file
+    lines = [x.strip() for x in result.output.splitlines()]
+    assert any(re.search(r"web\.jsonl: line \d+: .*JSON", x) for x in lines), result.output
+    assert any("empty.jsonl: " in x and "empty file" in x for x in lines), result.output
     bad = CliRunner().invoke(app, ["corpus", "run", str(tmp / "missing.toml")])
     assert bad.exit_code == 2 and "no such config file" in bad.output
 

@@ -663,9 +663,11 @@ def test_empty_missing_unknown_and_folders(tmp_path: Path) -> None:
         "e.txt",
     ):
         (tmp_path / name).write_bytes(b"")
-        assert list(read_path(tmp_path / name)) == [], name
+        docs, errors = read(tmp_path / name)  # counted, as the README says of empty files
+        assert docs == [] and [e.reason.split(";")[0] for e in errors] == ["empty file (0 bytes)"], name
     (tmp_path / "blank.txt").write_text("  \n\n")
-    assert list(read_path(tmp_path / "blank.txt")) == []
+    docs, errors = read(tmp_path / "blank.txt")
+    assert docs == [] and len(errors) == 1 and errors[0].reason.startswith("empty file: no text")
 
     (tmp_path / "data.xyz").write_text("x")
     (err,) = read(tmp_path / "data.xyz")[1]

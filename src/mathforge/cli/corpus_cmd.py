@@ -65,11 +65,11 @@ def run_command(
     console.print(table)
     errs = rep["read_errors"]
     if errs["count"]:
-        console.print(
-            f"[yellow]{errs['count']} unreadable inputs skipped[/yellow]: "
-            + ", ".join(f"{k} {v}" for k, v in errs["by_kind"].items()),
-            highlight=False,
-        )
+        from mathforge.corpus.report import read_error_lines
+
+        console.print(f"[yellow]{errs['count']} unreadable inputs skipped[/yellow]:", highlight=False)
+        for line in read_error_lines(errs):  # FILE: record N: reason — the first 20, then a count
+            console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
     for bench_name, v in rep["decontamination"].items():
         console.print(
             f"decontamination: {v['documents']} documents matched {v['benchmark_items']} {bench_name} items",

@@ -66,8 +66,15 @@ def apply_step(name: str, fn: Step, docs: list[Document]) -> list[Document]:
         docs = out
     for d in docs:
         if d.alive and name not in d.sizes:
-            d.sizes[name] = d.nbytes() if not d.sizes else list(d.sizes.values())[-1]
+            d.sizes[name] = _last_size(d)
     return docs
+
+
+def _last_size(d: Document) -> int:
+    """The size after the latest step the document went through, by step order: ``sizes`` comes back
+    from a row with its keys sorted by name, so its last entry is not the latest step."""
+    done = [s for s in STEPS if s in d.sizes]
+    return d.sizes[done[-1]] if done else d.nbytes()
 
 
 _CACHE: dict[str, Any] = {}  # per process: classifier model, decontaminator (built once, reused)

@@ -27,6 +27,11 @@ Text is decoded from the BOM, the declared charset (HTTP header, then HTML ``<me
 that do not decode are replaced and counted in ``meta["replacement_chars"]`` (not an error). The decoder
 is :mod:`mathforge.corpus.encoding`'s, which the HTML extractor shares.
 
+An empty file (0 bytes, only whitespace, a JSONL file of blank lines, a Parquet file without rows, a
+LaTeX file that is only a preamble) is a ``ReadError`` starting ``empty file``, so it is counted like any
+other unusable input. NUL characters never reach a document: they are removed and counted in
+``meta["nul_chars_removed"]`` (see :mod:`~mathforge.corpus.read_common`).
+
 Every document gets ``id = doc_id(path, n)`` and ``source = "<path>#<n>"``, ``n`` being the 1-based line
 (JSONL), row (Parquet), record (WARC, counting every record in the file) or element (JSON array); files
 holding one document use ``n = 0`` and the bare path as source. ``doc.sizes["read"]`` is the UTF-8 size
@@ -118,10 +123,16 @@ def read_path(
         yield ReadError(src, "is a folder, not a file; pass it through expand_inputs to read what it holds")
         return
     if st.st_size == 0:
-        return  # an empty file holds no documents; that is not an error
+        yield ReadError(src, "empty file (0 bytes); nothing to read")
+        return
     reader = _READERS[fmt]
+    produced = False
     try:
-        yield from reader(path, src, max_doc_bytes)
+        for item in reader(path, src, max_doc_bytes):
+            produced = True
+            yield item
+        if not produced and fmt != "warc":  # a WARC without web pages is a normal WARC
+            yield ReadError(src, f"empty file: no {_UNITS.get(fmt, 'documents')} in it; nothing to read")
     except PermissionError as exc:
         yield ReadError(src, f"cannot read file ({exc.strerror or exc}); check permissions")
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
@@ -173,6 +184,8 @@ def expand_inputs(patterns: Iterable[str]) -> list[Path]:
                 add(m)
     return sorted(found.values(), key=str)
 
+
+_UNITS = {"jsonl": "records", "json": "records", "parquet": "rows", "notebook": "text"}
 
 _READERS = {
     "warc": _read_warc,

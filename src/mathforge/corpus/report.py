@@ -1,6 +1,11 @@
 """The corpus run's report: a funnel (documents and bytes into and out of every step, with the reasons
 documents were dropped), read errors, the decontamination summary per benchmark, and the packing
-manifest — as JSON and as a self-contained HTML page (inline SVG, no scripts, opens offline)."""
+manifest — as JSON and as a self-contained HTML page (inline SVG, no scripts, opens offline).
+
+Read errors are kept one per unusable input, as ``FILE: where: reason`` (``where`` being ``line N``,
+``record N``, ``row N``… when the file is read on past it); :func:`read_error_lines` lists them for a
+console (the first 20, then how many more), and :func:`error_kind` groups them by what went wrong.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,39 @@ def reason_kind(reason: str) -> str:
     """The rule behind a reason: ``"math_score=0.03<0.5"`` → ``"math_score"``."""
     m = re.match(r"[A-Za-z_ ]+", reason)
     return (m.group(0).strip() if m else reason) or "unknown"
+
+
+# Where in a file: "line 3: ", "record 7 at byte 5120: ", "record 2 (https://x.org/): ",
+# "after record 4: ", "row group 1 (rows 1-9): "
+_WHERE = re.compile(
+    r"^(?:(?:after )?(?:line|record|row group|row|element|item)\s+\d+"
+    r"(?:\s+(?:at|in the gzip member at) byte \d+)?(?:\s*\([^)]*\))?:\s*)+"
+)
+
+
+def error_kind(reason: str) -> str:
+    """What went wrong, without where: ``"line 2: malformed JSON (…); fix it"`` → ``"malformed JSON"``."""
+    what = _WHERE.sub("", reason)
+    if "exceeds max_doc_bytes" in what:
+        return "document too large"
+    what = re.split(r"\s*[(;:]", what, maxsplit=1)[0]
+    return re.sub(r"\d+", "N", what).strip() or "unknown"
+
+
+def read_error_lines(section: dict[str, Any], limit: int = 20) -> list[str]:
+    """The report's read errors as console lines: one ``FILE: where: reason`` per unusable input, the
+    first ``limit`` of them, then ``… and K more``."""
+    shown = list(section.get("examples", []))[:limit]
+    more = int(section.get("count", len(shown))) - len(shown)
+    return shown + ([f"… and {more} more"] if more > 0 else [])
+
+
+def _split_error(error: str, sources: list[str]) -> str:
+    """The reason of a ``"FILE: reason"`` line (FILE may itself hold ": ")."""
+    for src in sources:
+        if error.startswith(src + ": "):
+            return error[len(src) + 2 :]
+    return error.split(": ", 1)[-1]
 
 
 def funnel(docs: list[Document], steps: list[str]) -> list[dict[str, Any]]:
@@ -70,8 +108,9 @@ def build_report(cfg, paths, shards, errors: list[str], manifest, timings) -> di
                 per_bench[x["benchmark"]].add(x["id"])
                 per_bench_items[x["benchmark"]].add(x["item_id"])
     error_kinds: Counter = Counter()
+    sources = sorted({f for s in shards for f in s.files}, key=len, reverse=True)
     for e in errors:
-        error_kinds[reason_kind(e.split(": ", 1)[-1])] += 1
+        error_kinds[error_kind(_split_error(e, sources))] += 1
     alive = [d for d in docs if d.alive]
     return {
         "config": cfg.as_dict(),
@@ -157,7 +196,7 @@ def render_html(report: dict[str, Any]) -> str:
         or '<tr><td colspan="3">no benchmark item found in the corpus</td></tr>'
     )
     errs = report["read_errors"]
-    err_html = "".join(f"<li>{html.escape(e)}</li>" for e in errs["examples"][:20])
+    err_html = "".join(f"<li>{html.escape(e)}</li>" for e in read_error_lines(errs))
     pack = report.get("pack")
     pack_html = (
         f"<p>{pack['tokens']:,} tokens from {pack['documents']:,} documents → {pack['blocks']:,} blocks of "

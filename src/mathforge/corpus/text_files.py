@@ -1,9 +1,11 @@
 """Reader for files that hold one document as text: HTML, LaTeX, Markdown, Python and plain text.
 
 Each file becomes at most one :class:`Document` (``n = 0``, the bare path as source) after a size and
-binary check and charset decoding. LaTeX goes through :func:`mathforge.corpus.latex.clean_latex`;
-Markdown loses its YAML/TOML front matter (its ``title`` kept in meta). Split from
-:mod:`~mathforge.corpus.readers` so that each input format has one module.
+binary check of the whole file and charset decoding; NUL characters are removed and counted
+(``meta["nul_chars_removed"]``), and a file left without text is a ``ReadError`` starting ``empty
+file``. LaTeX goes through :func:`mathforge.corpus.latex.clean_latex`; Markdown loses its YAML/TOML
+front matter (its ``title`` kept in meta). Split from :mod:`~mathforge.corpus.readers` so that each
+input format has one module.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from mathforge.corpus.document import Document, ReadError
 from mathforge.corpus.encoding import decode_text
 from mathforge.corpus.latex import clean_latex
-from mathforge.corpus.read_common import _binary_reason, _doc, _html_meta, _read_small
+from mathforge.corpus.read_common import _binary_reason, _doc, _html_meta, _read_small, _strip_nul
 
 
 def _read_single(path: Path, src: str, max_doc_bytes: int, kind: str) -> Iterator[Document | ReadError]:
@@ -29,6 +31,8 @@ def _read_single(path: Path, src: str, max_doc_bytes: int, kind: str) -> Iterato
         yield ReadError(src, f"not a text file ({why}); remove it or give it the right extension")
         return
     text, meta = decode_text(data, sniff_html=kind == "html")
+    text = _strip_nul(text, meta)
+    blank = not text.strip()
     if kind == "html":
         meta.update(_html_meta(text))
     elif kind == "latex":
@@ -39,7 +43,10 @@ def _read_single(path: Path, src: str, max_doc_bytes: int, kind: str) -> Iterato
     elif kind == "code":
         meta["language"] = "python"
     if not text.strip():
-        return  # nothing to read (whitespace only, or only a preamble/front matter)
+        left = {"latex": "only a preamble or comments", "markdown": "only front matter"}
+        why = "whitespace only" if blank else left.get(kind, "whitespace only")
+        yield ReadError(src, f"empty file: no text ({why}); nothing to read")
+        return
     yield _doc(src, 0, text, kind, meta, max_doc_bytes)
 
 

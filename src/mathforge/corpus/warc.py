@@ -2,9 +2,20 @@
 
 Keeps the HTTP-200 ``text/html`` response records, undoing chunked transfer coding and gzip/deflate/br
 content coding, and decodes them to HTML text (extraction to plain text is a later step). Records are
-parsed with fastwarc; gaps between where a record should end (from its own headers) and where the next
-starts are reported as broken records, so a damaged archive is read around, not abandoned. Split from
-:mod:`~mathforge.corpus.readers` so that each input format has one module.
+parsed with FastWARC (the fast path, for plain and compressed files alike); gaps between where a record
+should end (from its own headers) and where the next starts are reported as broken records, so a
+damaged archive is read around, not abandoned.
+
+A ``.warc.gz`` is decompressed by :class:`~mathforge.corpus.read_common.GzipMembers`, member by member
+(a WARC writer makes each record its own gzip member), instead of by FastWARC's own gzip reader: that
+one stops at the first corrupt member, losing every record after it, and ends a truncated file without
+a word. Member by member, every complete record before a truncation is kept, a corrupt member costs
+only its own record (reading resumes at the next gzip member, and FastWARC resumes at the next
+``WARC/`` header inside the data), and each loss is reported with the file, the record number and the
+byte offset of the member, e.g. ``record 7 at byte 52114: gzip member is corrupt (…)``. A lost member
+counts as one record, so the records after it keep their numbers (and document ids).
+
+Split from :mod:`~mathforge.corpus.readers` so that each input format has one module.
 """
 
 from __future__ import annotations
@@ -17,12 +28,15 @@ from typing import Any
 from mathforge.corpus.document import Document, ReadError
 from mathforge.corpus.encoding import decode_text
 from mathforge.corpus.read_common import (
+    GzipLoss,
+    GzipMembers,
     _binary_reason,
+    _Counting,
     _doc,
     _html_meta,
     _looks_like_html,
     _one_line,
-    _open_stream,
+    _strip_nul,
     _too_big,
 )
 
@@ -33,64 +47,113 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def _read_warc(path: Path, src: str, max_doc_bytes: int) -> Iterator[Document | ReadError]:
+    with path.open("rb") as raw:
+        gz = path.name.lower().endswith(".gz")
+        fh: GzipMembers | _Counting = GzipMembers(raw, record_start=b"\nWARC/") if gz else _Counting(raw)
+        try:
+            yield from _warc_records(fh, src, max_doc_bytes)
+        finally:
+            fh.close()
+
+
+def _warc_records(
+    fh: GzipMembers | _Counting, src: str, max_doc_bytes: int
+) -> Iterator[Document | ReadError]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-    with path.open("rb") as raw:
-        fh = _open_stream(raw, path)
-        records = ArchiveIterator(
-            fh,
-            record_types=WarcRecordType.any_type,
-            parse_http=False,
-            quirks_mode=True,  # LF-only headers, odd dates (ClueWeb and friends)
-            auto_decode="none",  # we check the raw length first, then decode ourselves, tolerantly
-            stream_detect=False,
+    records = ArchiveIterator(
+        fh,
+        record_types=WarcRecordType.any_type,
+        parse_http=False,
+        quirks_mode=True,  # LF-only headers, odd dates (ClueWeb and friends)
+        auto_decode="none",  # we check the raw length first, then decode ourselves, tolerantly
+        stream_detect=False,
+    )
+    losses: list[GzipLoss] = fh.losses if isinstance(fh, GzipMembers) else []
+    size = fh.size if isinstance(fh, GzipMembers) else 0
+    n = 0  # records so far, lost ones included
+    reported = 0  # losses reported so far
+    expected_end = 0  # where the previous record should have ended, by its own headers
+    it = iter(records)
+
+    def lost(upto: int | None) -> Iterator[ReadError]:
+        nonlocal n, reported
+        while reported < len(losses) and (upto is None or losses[reported].at_out <= upto):
+            loss = losses[reported]
+            reported += 1
+            if loss.record:
+                n += 1
+            yield ReadError(src, _loss_reason(loss, n, size))
+
+    while True:
+        try:
+            rec = next(it)
+        except StopIteration:
+            break
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # OSError, or a panic in the native parser
+            yield from lost(None)
+            yield ReadError(
+                src,
+                f"after record {n}: unreadable WARC data ({_one_line(str(exc), 120)}); rest of the file skipped",
+            )
+            return
+        yield from lost(rec.stream_pos)
+        n += 1
+        gap = rec.stream_pos - expected_end
+        if gap > _WARC_GAP_SLACK:
+            yield ReadError(
+                src,
+                f"record {n}: {gap} bytes before it (offset {expected_end}) are not a valid WARC record; "
+                "a broken record was skipped",
+            )
+        expected_end = rec.stream_pos + _warc_header_len(rec) + _declared_length(rec) + 4
+        if rec.record_type != WarcRecordType.response:
+            continue
+        try:
+            item = _warc_response(rec, src, n, max_doc_bytes)
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:
+            item = ReadError(src, f"record {n}: broken WARC record ({_one_line(str(exc), 120)}); skipped")
+        if item is not None:
+            yield item
+    tail = fh.delivered - expected_end
+    yield from lost(None)
+    if n == 0 and not losses:
+        yield ReadError(src, "no WARC records found; is this really a WARC file?")
+    elif tail > _WARC_GAP_SLACK and not (losses and losses[-1].end is None):
+        yield ReadError(src, f"after record {n}: {tail} trailing bytes are not a valid WARC record; skipped")
+
+
+def _loss_reason(loss: GzipLoss, n: int, size: int) -> str:
+    """One line for a stretch of a .warc.gz that could not be decoded (``n``: records so far)."""
+    if loss.record:
+        where = (
+            f"record {n} in the gzip member at byte {loss.start}"
+            if loss.salvaged
+            else f"record {n} at byte {loss.start}"
         )
-        n = 0
-        expected_end = 0  # where the previous record should have ended, by its own headers
-        it = iter(records)
-        while True:
-            try:
-                rec = next(it)
-            except StopIteration:
-                break
-            except (KeyboardInterrupt, SystemExit, GeneratorExit):
-                raise
-            except BaseException as exc:  # OSError, or a panic in the native parser
-                yield ReadError(
-                    src,
-                    f"after record {n}: unreadable WARC data ({_one_line(str(exc), 120)}); rest of the file skipped",
-                )
-                return
-            n += 1
-            gap = rec.stream_pos - expected_end
-            if gap > _WARC_GAP_SLACK:
-                yield ReadError(
-                    src,
-                    f"record {n}: {gap} bytes before it (offset {expected_end}) are not a valid WARC record; "
-                    "a broken record was skipped",
-                )
-            expected_end = rec.stream_pos + _warc_header_len(rec) + _declared_length(rec) + 4
-            if rec.record_type != WarcRecordType.response:
-                continue
-            try:
-                item = _warc_response(rec, src, n, max_doc_bytes)
-            except (KeyboardInterrupt, SystemExit, GeneratorExit):
-                raise
-            except BaseException as exc:
-                item = ReadError(src, f"record {n}: broken WARC record ({_one_line(str(exc), 120)}); skipped")
-            if item is not None:
-                yield item
-        tail = fh.delivered - expected_end
-        if fh.failure:
-            yield ReadError(
-                src, f"{fh.failure} after record {n}; later records are lost (re-download the file)"
+    else:
+        where = f"after record {n}"
+    if loss.end is not None:
+        then = f"skipped to the next gzip member at byte {loss.end}"
+    else:
+        then = f"no readable gzip member after it: the rest of the file ({size - loss.start} bytes) is lost"
+    if loss.kind == "junk":
+        if loss.start == 0 and loss.end is None:
+            return "not gzip data (no gzip member in the file); is this really a .warc.gz file?"
+        length = (loss.end if loss.end is not None else size) - loss.start
+        return f"{where}: not gzip data: {length} bytes at byte {loss.start}; {then}"
+    if loss.kind == "truncated":
+        if loss.end is None:
+            return (
+                f"{where}: gzip member is truncated (the file ends {size - loss.start} bytes into it); "
+                "re-download the file"
             )
-        elif n == 0:
-            yield ReadError(src, "no WARC records found; is this really a WARC file?")
-        elif tail > _WARC_GAP_SLACK:
-            yield ReadError(
-                src, f"after record {n}: {tail} trailing bytes are not a valid WARC record; skipped"
-            )
+        return f"{where}: gzip member is truncated (a new member starts inside it); {then}"
+    return f"{where}: gzip member is corrupt ({_one_line(loss.detail, 80)}); {then}"
 
 
 def _warc_header_len(rec: Any) -> int:
@@ -146,6 +209,7 @@ def _warc_response(rec: Any, src: str, n: int, max_doc_bytes: int) -> Document |
     if why:
         return ReadError(src, f"{where}: payload labelled HTML is not text ({why}); skipped")
     text, meta = decode_text(data, declared=rec.http_charset, sniff_html=True)
+    text = _strip_nul(text, meta)
     if not text.strip():
         return None
     info: dict[str, Any] = {"url": url, "date": (headers.get("WARC-Date") or "").strip()}
