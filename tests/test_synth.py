@@ -302,3 +302,36 @@ def test_qa_extraction_is_verified_by_the_teacher():
     with FakeOpenAI(teacher) as srv:
         found = extract_qa(docs, get_backend(BackendSpec(backend="openai", model="t", api_base=srv.url)))
     assert [(f["doc"], f["answer"]) for f in found] == [(0, "7")]
+
+
+def test_training_items_exclude_held_out_problems_in_either_language():
+    """A held-out Chinese problem's English version is the same arithmetic: excluding by question text
+    alone let it into training (the tiny recipe's held-out set had 140 of 200 such items)."""
+    from mathforge.synth.generate import content_key, question_key
+
+    held = generate(["small_sums"], n=60, seed=999, levels=[1, 2], execute=False)
+    by_text = generate(
+        ["small_sums"],
+        n=600,
+        seed=1,
+        levels=[1, 2],
+        execute=False,
+        exclude={question_key(i.question) for i in held.items},
+    )
+    strict = generate(
+        ["small_sums"],
+        n=600,
+        seed=1,
+        levels=[1, 2],
+        execute=False,
+        exclude={question_key(i.question) for i in held.items},
+        exclude_content={content_key(i) for i in held.items},
+    )
+    held_content = {content_key(i) for i in held.items}
+    assert {content_key(i) for i in by_text.items} & held_content  # the leak the text key leaves
+    assert not {content_key(i) for i in strict.items} & held_content
+    assert strict.rejected["held out (same problem in another language)"] > 0
+    # the key is the problem, not its wording: an item and its translation share it
+    en = [i for i in strict.items if i.language == "en"]
+    zh = {content_key(i) for i in strict.items if i.language == "zh"}
+    assert any(content_key(i) in zh for i in en)

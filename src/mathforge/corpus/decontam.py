@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from mathforge.corpus.decontam_text import decontam_text
+from mathforge.corpus.decontam_text import document_text, latex_to_plain
 
 N = 13
 # words, each CJK character, and each arithmetic operator: "7 + 8" and "7 - 8" are different problems
@@ -30,6 +30,7 @@ _TOKEN_RE = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+|[-+=*/<>^]")
 _OPERATORS = b"+-=*/<>^"
 _OPERATOR_TOKENS = frozenset("+-=*/<>^")
 _FORMULA_SIGNS = frozenset("+=*<>^")  # not - or /: prose writes "K-means", "is/are"
+_MATH_MARKUP = re.compile(r"\$[^$\n]+\$|\\[A-Za-z]{2,}|\\[()\[\]]")  # $x$, \sin, \( … \)
 
 
 def tokens(text: str) -> list[str]:
@@ -251,7 +252,7 @@ _SHORT_PREFIX = 3
 _BITS = 27  # pre-filter bitmap of 2^27 bits (16 MB): most windows are rejected by one gather
 
 
-INDEX_FORMAT = 2  # bump when what is indexed changes: cached indexes of other formats are not used
+INDEX_FORMAT = 3  # bump when what is indexed changes: cached indexes of other formats are not used
 
 
 def _cache_path(
@@ -297,6 +298,7 @@ class Decontaminator:
     short_index: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)  # → (item, len, hash)
     tiny: dict[str, list[int]] = field(default_factory=dict)  # items matched only as a whole document
     boilerplate_ngrams: int = 0  # 13-grams left out of the index: in more than max_ngram_items items
+    _origin: list[int] = field(default_factory=list)  # item → its first form (plain-text forms share it)
     _pending: list = field(default_factory=list)  # (13-gram hashes, item) until the index is built
     _keys: object = None  # sorted unique 13-gram hashes …
     _offsets: object = None  # … _members[_offsets[i]:_offsets[i + 1]] are the items of _keys[i]
@@ -308,26 +310,39 @@ class Decontaminator:
     def add(
         self, benchmark: str, item_id: str, field_name: str, text: str, options: tuple[str, ...] = ()
     ) -> None:
-        """Index one benchmark text; ``options`` (a multiple-choice question's choices) are appended to
-        a short question whose stem alone is too generic to count."""
-        text = decontam_text(text)
-        toks = tokens(text)
-        if (
-            options
-            and field_name == "question"
-            and 0 < len(toks) < self.n
-            and not self._distinctive(toks, field_name)
-        ):
-            letters = "ABCDEFGHIJ"
-            text += "\n" + "\n".join(f"{letters[i % 10]}. {decontam_text(o)}" for i, o in enumerate(options))
+        """Index one benchmark text, as written and (when it holds LaTeX) as plain text, so a document
+        in either form matches without being rewritten itself; ``options`` (a multiple-choice question's
+        choices) are appended to a short question whose stem alone is too generic to count."""
+        text = document_text(text)
+        markup = bool(_MATH_MARKUP.search(text))
+        if options and field_name == "question":
             toks = tokens(text)
+            if 0 < len(toks) < self.n and not self._distinctive(toks, field_name, markup):
+                letters = "ABCDEFGHIJ"
+                text += "\n" + "\n".join(
+                    f"{letters[i % 10]}. {document_text(o)}" for i, o in enumerate(options)
+                )
+        origin = len(self.items)
+        forms = [text]
+        if "\\" in text:
+            plain = latex_to_plain(text)
+            if tokens(plain) != tokens(text):
+                forms.append(plain)
+        for form in forms:
+            self._add_form(benchmark, item_id, field_name, form, origin, markup)
+
+    def _add_form(
+        self, benchmark: str, item_id: str, field_name: str, text: str, origin: int, markup: bool
+    ) -> None:
+        toks = tokens(text)
         if not toks:
             return
         k = len(self.items)
         self.items.append((benchmark, item_id, field_name, toks))
+        self._origin.append(origin)
         self._bitmap = self._short_tables = None
         if len(toks) < self.n:
-            if self._distinctive(toks, field_name):
+            if self._distinctive(toks, field_name, markup):
                 th = token_hashes(text)
                 full = int(_window_hashes(th, len(toks))[0])
                 prefix = int(_window_hashes(th[:_SHORT_PREFIX], _SHORT_PREFIX)[0])
@@ -338,15 +353,16 @@ class Decontaminator:
             return
         self._pending.append((_window_hashes(token_hashes(text), self.n), k))
 
-    def _distinctive(self, toks: list[str], field_name: str) -> bool:
-        """May this short item be matched inside a longer document? Only with a number or a formula (a
-        sign such as + = < ^ next to a one-letter variable: "x + y", not "is/are", "K-means" or "p-n")
+    def _distinctive(self, toks: list[str], field_name: str, markup: bool = False) -> bool:
+        """May this short item be matched inside a longer document? Only with a number or a formula
+        (math markup — ``$…$`` or a LaTeX command — or a sign such as + = < ^ next to a one-letter
+        variable: "x + y", not "is/are", "K-means" or "p-n")
         among enough words: generic sentences ("The Pauli exclusion principle states that") occur in
         ordinary text, and operators alone do not make "4 + 3 =" distinctive."""
         words = sum(t not in _OPERATOR_TOKENS for t in toks)
         if not (words >= self.min_contained or (field_name == "question" and words >= 3)):
             return False
-        if any(c.isdigit() for t in toks for c in t):
+        if markup or any(c.isdigit() for t in toks for c in t):
             return True
         return any(
             t in _FORMULA_SIGNS
@@ -426,7 +442,11 @@ class Decontaminator:
                 self._members = np.zeros(0, dtype=np.int64)
             else:
                 keys, counts = np.unique(pairs[:, 0], return_counts=True)
-                keep = counts <= self.max_ngram_items
+                # an item's plain-text form shares most of its 13-grams: count each item once
+                origin = np.asarray(self._origin, dtype=np.uint64)[pairs[:, 1].astype(np.int64)]
+                by_item = np.unique(np.stack([pairs[:, 0], origin], axis=1), axis=0)
+                _, items_per_key = np.unique(by_item[:, 0], return_counts=True)
+                keep = items_per_key <= self.max_ngram_items
                 self.boilerplate_ngrams = int((~keep).sum())
                 rows = np.repeat(keep, counts)
                 self._keys = keys[keep]
@@ -504,7 +524,7 @@ class Decontaminator:
         that straddle two documents are discarded), so the per-call cost is paid once per batch."""
         import numpy as np
 
-        texts = [decontam_text(t) for t in texts]
+        texts = [document_text(t) for t in texts]
         th, doc = batch_token_hashes(texts)
         counts = np.bincount(doc, minlength=len(texts)) if doc.size else np.zeros(len(texts), dtype=np.int64)
         first = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -546,8 +566,15 @@ class Decontaminator:
         self, toks: list[str], candidates: dict[int, int], short: list[tuple[int, int, int]]
     ) -> list[Hit]:
         """Keep the candidates whose item really is in the document: LCS ratio for 13-gram matches,
-        exact token equality for short items (hashes can collide), whole text for tiny items."""
-        hits: list[Hit] = []
+        exact token equality for short items (hashes can collide), whole text for tiny items. One hit
+        per item: its written and plain-text forms are the same item."""
+        best: dict[int, Hit] = {}
+
+        def keep(k: int, hit: Hit) -> None:
+            o = self._origin[k]
+            if o not in best or hit.lcs_ratio > best[o].lcs_ratio:
+                best[o] = hit
+
         for k, pos in candidates.items():
             bench, item_id, fname, item = self.items[k]
             lo = max(0, pos - len(item))
@@ -557,15 +584,13 @@ class Decontaminator:
             )
             ratio = matched / len(item)
             if ratio >= self.lcs_ratio:
-                hits.append(Hit(bench, item_id, fname, " ".join(toks[pos : pos + self.n]), round(ratio, 3)))
-        seen = set()
+                keep(k, Hit(bench, item_id, fname, " ".join(toks[pos : pos + self.n]), round(ratio, 3)))
         for i, length, k in short:
             bench, item_id, fname, item = self.items[k]
-            if k not in seen and toks[i : i + length] == item:
-                seen.add(k)
-                hits.append(Hit(bench, item_id, fname, " ".join(item), 1.0))
+            if toks[i : i + length] == item:
+                keep(k, Hit(bench, item_id, fname, " ".join(item), 1.0))
         if toks and len(toks) <= self._tiny_max:
             for k in self.tiny.get(" ".join(toks), ()):
                 bench, item_id, fname, item = self.items[k]
-                hits.append(Hit(bench, item_id, fname, " ".join(item), 1.0))
-        return hits
+                keep(k, Hit(bench, item_id, fname, " ".join(item), 1.0))
+        return list(best.values())

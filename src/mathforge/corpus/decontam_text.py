@@ -1,20 +1,24 @@
 """What decontamination compares: a text rewritten so that the same problem written two ways gives the
 same tokens, and so that notes which are not the problem's content give none.
 
-Applied to benchmark items and corpus documents alike (one function, so both sides always agree):
+Benchmark items are indexed in two forms, as written and as plain text (:func:`decontam_text`);
+documents get only the cheap rules (:func:`document_text`) and match whichever form they are in:
 
 - GSM8K calculator annotations ``<<3*2=6>>`` are removed. They repeat small calculations that any two
   word problems may share, so they made unrelated documents share 13-grams, and a solution copied
   without them no longer matched its annotated original.
 - Asymptote drawing code (``[asy] … [/asy]``) is removed: MATH problems share drawing boilerplate, which
   is not evidence that a document holds a given problem.
-- LaTeX is written as plain text: ``\\frac{a}{b}`` → ``(a)/(b)``, ``\\le`` → ``<=``, ``\\cdot`` and
-  ``\\times`` → ``*``, ``\\div`` → ``/``, ``\\left``/``\\right``/``\\text``/``\\mathrm`` … dropped, and
-  the Unicode signs ``≤ ≥ ≠ × · ÷ −`` as their ASCII forms. Braces, ``$`` and backslashes are separators
+- The Unicode signs ``≤ ≥ ≠ × · ÷ −`` are written in their ASCII forms.
+- (items only) LaTeX is written as plain text: ``\\frac{a}{b}`` → ``(a)/(b)``, ``\\le`` → ``<=``,
+  ``\\cdot`` and ``\\times`` → ``*``, ``\\div`` → ``/``, ``\\left``/``\\right``/``\\text``/``\\mathrm`` …
+  dropped. A document retyped in plain text matches the plain form; a LaTeX document the written one. Braces, ``$`` and backslashes are separators
   for the tokeniser already, so ``x^{2}`` and ``x^2``, ``\\sqrt{2}`` and ``sqrt(2)`` tokenise alike.
 
-Matching ignores case (a copy may be upper-cased). Each rewrite runs only on texts holding its trigger (``<<``, ``[asy]``, a backslash, a non-ASCII sign),
-so plain web prose pays one substring test per rule.
+Matching ignores case (a copy may be upper-cased). Each rule runs only on texts holding its trigger
+(``<<``, ``[asy]``, a backslash, a non-ASCII sign), so plain web prose pays one substring test per rule.
+Not covered: a benchmark item written in plain text and a document that LaTeX-ises it (``1/2`` vs
+``\\frac{1}{2}``) — rewriting plain text into LaTeX has no single answer.
 """
 
 from __future__ import annotations
@@ -63,10 +67,12 @@ _COMMANDS = {
 }
 # only the commands above (longest first), whole words: \\left matches, \\leftarrow does not
 _COMMAND = re.compile(r"\\(" + "|".join(sorted(_COMMANDS, key=len, reverse=True)) + r")(?![A-Za-z])")
-_UNICODE = str.maketrans(
-    {"≤": " <= ", "≥": " >= ", "≠": " != ", "×": " * ", "·": " * ", "⋅": " * ", "÷": " / ", "−": "-"}
-)
+_UNICODE = {"≤": " <= ", "≥": " >= ", "≠": " != ", "×": " * ", "·": " * ", "⋅": " * ", "÷": " / ", "−": "-"}
 _UNICODE_SIGN = re.compile("[≤≥≠×·⋅÷−]")
+
+
+def _sign(m: re.Match[str]) -> str:
+    return _UNICODE[m.group(0)]
 
 
 def _command(m: re.Match[str]) -> str:
@@ -77,22 +83,28 @@ def latex_to_plain(text: str) -> str:
     """``\\frac{a+1}{b}`` → ``(a+1)/(b)``, ``\\le`` → ``<=`` …: the forms a plain-text copy would use."""
     if "frac" in text or "FRAC" in text:
         for _ in range(8):  # nesting depth; deeper fractions keep their inner \frac words
-            new = _FRAC.sub(r"(\1)/(\2)", text)
-            if new == text:
+            text, found = _FRAC.subn(r"(\1)/(\2)", text)
+            if not found or ("frac" not in text and "FRAC" not in text):
                 break
-            text = new
         text = _FRAC_DIGITS.sub(r"\1/\2", text)
     return _COMMAND.sub(_command, text)
 
 
-def decontam_text(text: str) -> str:
-    """The text decontamination tokenises (see the module docstring for every rule)."""
+def document_text(text: str) -> str:
+    """What decontamination tokenises of a document (and of a benchmark item before its plain-text
+    form is made): calculator notes and drawing code removed, Unicode signs as ASCII. LaTeX is not
+    rewritten here — items are indexed in both forms instead, which keeps the scan fast."""
     if "<<" in text:
         text = _ANNOTATION.sub(" ", text)
     if "[asy]" in text or "[ASY]" in text:
         text = _ASY.sub(" ", text)
-    if "\\" in text:
-        text = latex_to_plain(text)
-    if not text.isascii() and _UNICODE_SIGN.search(text):
-        text = text.translate(_UNICODE)
+    if not text.isascii() and any(c in text for c in _UNICODE):  # one fast scan per sign
+        text = _UNICODE_SIGN.sub(_sign, text)
     return text
+
+
+def decontam_text(text: str) -> str:
+    """A text in the plain form decontamination compares: :func:`document_text`, then LaTeX as plain
+    text. Two texts that differ only in those ways give the same tokens."""
+    text = document_text(text)
+    return latex_to_plain(text) if "\\" in text else text

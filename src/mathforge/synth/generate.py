@@ -3,6 +3,7 @@ executed (the tool-integrated solution carries its program's real output) and de
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections import Counter
@@ -50,6 +51,13 @@ def question_key(question: str) -> str:
 _key = question_key
 
 
+def content_key(item: SynthItem) -> str:
+    """The problem's content whatever its language: family, level and the numbers it was drawn with.
+    An evaluation set excludes training items by this key too, so the English version of a held-out
+    Chinese problem is not trained on."""
+    return f"{item.family}/{item.level}/{json.dumps(item.meta.get('data'), sort_keys=True, default=str)}"
+
+
 def draw(family: str, seed: int, index: int, lang: str, level: int) -> SynthItem | None:
     """Item ``index`` of ``family`` for ``seed``: the same arguments always give the same item, or None
     when its independent check fails."""
@@ -83,10 +91,13 @@ def generate(
     execute: bool = True,
     decontaminator=None,
     exclude: set[str] | None = None,
+    exclude_content: set[str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SynthReport:
     """``n`` items per family, spread over languages and levels. ``exclude``: question keys that must
-    not appear (e.g. a training set's, when drawing an evaluation set)."""
+    not appear (e.g. a training set's, when drawing an evaluation set); ``exclude_content``:
+    :func:`content_key` values that must not appear in any language (a held-out set's, when drawing
+    training data)."""
     names = resolve_families(families)
     langs, levels = list(langs), list(levels)
     for lang in langs:
@@ -107,6 +118,9 @@ def generate(
             key = _key(item.question)
             if key in seen:
                 report.rejected["duplicate"] += 1
+                continue
+            if exclude_content and content_key(item) in exclude_content:
+                report.rejected["held out (same problem in another language)"] += 1
                 continue
             # the worked solution must end with the gold answer
             boxed = extract_answer(item.cot, "boxed").answer
