@@ -9,6 +9,8 @@ It cannot be used on the raw page, though, because of how maths is marked up on 
 * KaTeX and Wikipedia put the TeX in a MathML ``<annotation>`` that is hidden, next to a rendered HTML
   copy (KaTeX) or a fallback ``<img>`` (Wikipedia): text extraction keeps the glyph soup, or nothing,
   or both the formula and its duplicate.
+* XenForo's equation BB code (PhysicsForums) leaves bare TeX in ``<formula>`` inside an
+  ``<mjx-container>``: extracted as it is, it loses its delimiters.
 * Bare MathML, ``<d-math>`` and the like come out as loose characters without structure, and
   formula images (WordPress ``latex.php``, codecogs, mimetex, Zhihu) carry the TeX only in ``alt`` or
   in the image URL.
@@ -22,7 +24,10 @@ the page text (MathJax's ``\\(..\\)``, ``\\[..\\]``, ``$$..$$``, ``\\begin{align
 where the page's own MathJax/KaTeX configuration enables it, so ``$5`` in prose stays money) survives
 extraction as text and is normalised afterwards, outside ``<pre>``/``<code>``. Environments found in
 the text (``\\begin{align}…\\end{align}``) are kept bare, as in a LaTeX source: wrapping them in ``$$``
-would not compile.
+would not compile. AsciiMath between backticks is converted to LaTeX (:mod:`mathforge.corpus.asciimath`)
+only where the page's MathJax loads the AsciiMath input; elsewhere a backtick is plain text. Binomials
+come out as ``\\binom{n}{k}`` whether written ``{n \\choose k}`` or rebuilt from MathML as
+``({n \\atop k})``.
 
 Per-node Python work is limited to the maths elements themselves: each kind of markup is located with
 one CSS query in C, and only when a cheap substring test on the raw page says it can be there. MathML
@@ -42,8 +47,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import HTMLTree, NodeType
 
+from mathforge.corpus.asciimath import BACKTICK_MATH, asciimath_enabled, asciimath_to_tex
 from mathforge.corpus.document import Document
 from mathforge.corpus.encoding import decode_html
+from mathforge.corpus.formulas import binomials
 from mathforge.corpus.mathml import math_display, math_tex
 
 __all__ = ["benchmark_extract", "decode_html", "extract_step", "html_to_text"]
@@ -54,7 +61,8 @@ STEP = "extract"
 # in practice (any already in the input are removed first).
 _OPEN, _CLOSE = "\U000f0000", "\U000f0001"
 _DOLLAR, _BACKSLASH = "\U000f0002", "\U000f0003"  # `$` and `\` inside <pre>/<code>, restored at the end
-_PUA = (_OPEN, _CLOSE, _DOLLAR, _BACKSLASH)
+_BACKTICK = "\U000f0004"  # ` inside <pre>/<code> on a page that reads AsciiMath
+_PUA = (_OPEN, _CLOSE, _DOLLAR, _BACKSLASH, _BACKTICK)
 _PLACEHOLDER_RE = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 
 _ELEMENT, _TEXT = NodeType.ELEMENT, NodeType.TEXT
@@ -118,6 +126,7 @@ def _clean_tex(tex: str, display: bool) -> str:
         tex = m.group(1).strip()
     if _NOOP_TEX.match(tex):
         return ""
+    tex = binomials(tex)
     if "\n" in tex:
         if display or _UNESCAPED_PERCENT.search(tex):
             tex = "\n".join(line.strip() for line in tex.splitlines() if line.strip())
@@ -249,7 +258,7 @@ def _rewrite(tree: HTMLTree, html: str, found: _Math) -> None:
             el.decompose()
 
     # MathJax v2 saved after rendering: the TeX is in the script; drop previews and rendered frames.
-    has_scripts = "math/tex" in html or "text/tex" in html
+    has_scripts = "math/tex" in html or "text/tex" in html or "math/asciimath" in html
     if has_scripts and "MathJax" in html:
         for el in _qsa(
             root,
@@ -257,11 +266,18 @@ def _rewrite(tree: HTMLTree, html: str, found: _Math) -> None:
         ):
             el.decompose()
     if has_scripts:
-        for el in _qsa(root, 'script[type^="math/tex"], script[type^="text/tex"]'):
-            display = "mode=display" in (el.getattr("type") or "").replace(" ", "")
-            found.replace(tree, el, el.text or "", display, "mathjax_script")
+        for el in _qsa(
+            root, 'script[type^="math/tex"], script[type^="text/tex"], script[type^="math/asciimath"]'
+        ):
+            kind = el.getattr("type") or ""
+            display = "mode=display" in kind.replace(" ", "")
+            if kind.startswith("math/asciimath"):
+                found.replace(tree, el, asciimath_to_tex(el.text or ""), display, "asciimath")
+            else:
+                found.replace(tree, el, el.text or "", display, "mathjax_script")
 
-    # MathJax v3 saved after rendering: only the assistive MathML carries the formula.
+    # MathJax v3 saved after rendering: only the assistive MathML carries the formula. XenForo's
+    # equation BB code (PhysicsForums) puts the TeX source in <formula> inside the container instead.
     if "mjx-container" in html:
         for el in _qsa(root, "mjx-container"):
             math = el.query_selector("math")
@@ -269,6 +285,14 @@ def _rewrite(tree: HTMLTree, html: str, found: _Math) -> None:
                 tex = math_tex(math)
                 display = el.getattr("display") == "true" or math_display(math)
                 found.replace(tree, el, tex, display, "mathml")
+            elif (formula := el.query_selector("formula")) is not None:
+                tex = formula.text or ""
+                display = _delimited_display(tex, el.getattr("display") == "true")
+                found.replace(tree, el, tex, display, "mathjax_formula")
+    if "mathJaxEqu" in html:  # the same BB code without a container: inline unless alone in its block
+        for el in _qsa(root, "formula.mathJaxEqu"):
+            tex = el.text or ""
+            found.replace(tree, el, tex, _delimited_display(tex, _alone_in_block(el)), "mathjax_formula")
 
     # Any other MathML.
     if "<math" in html or "<m:math" in html:
@@ -319,8 +343,9 @@ def _protect_lists(tree: HTMLTree, markers: tuple[str, ...]) -> None:
             inner.append_child(ul)
 
 
-def _protect_code(tree: HTMLTree) -> None:
-    """Hide ``$`` and ``\\`` in <pre>/<code> from the text-delimiter pass (MathJax skips them too)."""
+def _protect_code(tree: HTMLTree, backticks: bool) -> None:
+    """Hide ``$`` and ``\\`` (and backticks, on an AsciiMath page) in <pre>/<code> from the
+    text-delimiter passes (MathJax skips them too)."""
     root = tree.document
     if root is None:
         return
@@ -328,8 +353,9 @@ def _protect_code(tree: HTMLTree) -> None:
     outer = [el for el in els if el.parent is None or el.parent.closest("pre, code") is None]
     for el in outer:
         text = el.text
-        if text and ("$" in text or "\\" in text):
-            el.text = text.replace("$", _DOLLAR).replace("\\", _BACKSLASH)
+        if text and ("$" in text or "\\" in text or (backticks and "`" in text)):
+            text = text.replace("$", _DOLLAR).replace("\\", _BACKSLASH)
+            el.text = text.replace("`", _BACKTICK) if backticks else text
 
 
 # ------------------------------------------------------------------------------- text delimiters
@@ -399,6 +425,27 @@ def page_delimiters(html: str) -> list[tuple[str, str, bool]]:
             seen.add((left, right))
             out.append((left, right, display))
     return out
+
+
+def _delimited_display(tex: str, default: bool) -> bool:
+    """Display or inline as the TeX's own delimiters say (``$$``/``\\[`` or ``$``/``\\(``), else ``default``."""
+    tex = tex.lstrip()
+    if tex.startswith(("$$", "\\[")):
+        return True
+    return False if tex.startswith(("$", "\\(")) else default
+
+
+def _asciimath_text(text: str, found: _Math) -> str:
+    """AsciiMath between backticks (on a page that enables it) → placeholders for its LaTeX."""
+
+    def convert(m: re.Match) -> str:
+        tex = _clean_tex(asciimath_to_tex(m.group(1)), False)
+        if not tex:
+            return m.group(0)
+        found.items.append((tex, False, "asciimath"))
+        return f"{_OPEN}{len(found.items) - 1}{_CLOSE}"
+
+    return BACKTICK_MATH.sub(convert, text) if "`" in text else text
 
 
 def _delim_regex(delims: list[tuple[str, str, bool]]) -> re.Pattern[str]:
@@ -529,7 +576,8 @@ def html_to_text(html: str | bytes, url: str = "") -> tuple[str, dict]:
 
     Returns ``(text, meta)``; ``meta`` has ``title``, ``math_count`` (formulas in the text) and
     ``math_kinds`` (sorted markup kinds they came from: ``tex_delimiters``, ``mathjax_script``,
-    ``katex``, ``mathml``, ``distill``, ``math_container``, ``pandoc``, ``img_alt``, ``img_url``).
+    ``mathjax_formula``, ``asciimath``, ``katex``, ``mathml``, ``distill``, ``math_container``,
+    ``pandoc``, ``img_alt``, ``img_url``).
     ``url`` is accepted for callers that have it; the extraction does not depend on it.
     """
     del url
@@ -551,10 +599,12 @@ def html_to_text(html: str | bytes, url: str = "") -> tuple[str, dict]:
     delims = page_delimiters(html)
     openers = tuple({d[0] for d in delims} | {"\\begin{"})
     texy = any(o in html for o in openers)
-    if texy:
-        _protect_code(tree)
-    if found.items or texy:
-        _protect_lists(tree, (_OPEN, *openers) if texy else (_OPEN,))
+    ascii_math = "`" in html and asciimath_enabled(html)
+    if texy or ascii_math:
+        _protect_code(tree, ascii_math)
+    if found.items or texy or ascii_math:
+        markers = (*openers, "`") if ascii_math else openers
+        _protect_lists(tree, (_OPEN, *markers))
     n_dom = len(found.items)
     text = _extract(tree, main_content=True)
     kept = {int(i) for i in _PLACEHOLDER_RE.findall(text)}
@@ -570,9 +620,14 @@ def html_to_text(html: str | bytes, url: str = "") -> tuple[str, dict]:
         for i in range(0, len(parts), 2):
             parts[i] = _text_math(parts[i], delims, opener_re, found)
         text = "".join(p if i % 2 == 0 else f"{_OPEN}{p}{_CLOSE}" for i, p in enumerate(parts))
+    if ascii_math:  # after the TeX, as MathJax runs asciimath2jax after tex2jax
+        parts = _PLACEHOLDER_RE.split(text)
+        text = "".join(
+            _asciimath_text(p, found) if i % 2 == 0 else f"{_OPEN}{p}{_CLOSE}" for i, p in enumerate(parts)
+        )
     text, count, kinds = _assemble(text, found)
-    if texy:
-        text = text.replace(_DOLLAR, "$").replace(_BACKSLASH, "\\")
+    if texy or ascii_math:
+        text = text.replace(_DOLLAR, "$").replace(_BACKSLASH, "\\").replace(_BACKTICK, "`")
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
     meta["math_count"], meta["math_kinds"] = count, sorted(kinds)
     return text, meta

@@ -329,7 +329,7 @@ def mathml_to_tex(el) -> str:
         return _SPACES.get(el.getattr("width") or "", "")
     if tag == "mfrac" and len(kids) == 2:
         a, b = mathml_to_tex(kids[0]), mathml_to_tex(kids[1])
-        if (el.getattr("linethickness") or "").strip() in ("0", "0px", "0em"):
+        if _zero_rule(el):
             return "{" + a + r" \atop " + b + "}"
         return r"\frac{" + a + "}{" + b + "}"
     if tag == "msqrt":
@@ -386,30 +386,58 @@ def mathml_to_tex(el) -> str:
     if tag in ("mtr", "mlabeledtr", "mtd"):
         return _join(map(mathml_to_tex, kids))
     # math, mrow, mstyle, mpadded, menclose, merror, unknown: the children in order
-    if len(kids) >= 2 and _tag(kids[0]) == "mo" and any(_tag(k) in ("mtable", "mfrac") for k in kids):
-        wrapped = _fenced(kids)
-        if wrapped:
-            return wrapped
     if not kids:
         return _token(el) if el.text and el.text.strip() else ""
-    return _join(map(mathml_to_tex, kids))
+    return _row(kids)
 
 
-def _fenced(kids: list) -> str:
-    """``( mtable )`` → pmatrix and friends; ``{ mtable`` → cases; ``( a atop b )`` → binom."""
-    first = (kids[0].text or "").strip()
-    last = (kids[-1].text or "").strip() if _tag(kids[-1]) == "mo" else ""
-    if len(kids) == 3 and _tag(kids[1]) == "mfrac" and (first, last) == ("(", ")"):
-        frac = kids[1]
-        parts = _elements(frac)
-        if len(parts) == 2 and (frac.getattr("linethickness") or "").strip() in ("0", "0px", "0em"):
-            return r"\binom{" + mathml_to_tex(parts[0]) + "}{" + mathml_to_tex(parts[1]) + "}"
-        return ""
-    if len(kids) == 3 and _tag(kids[1]) == "mtable" and (first, last) in _MATRIX_ENVS:
-        return _table(kids[1], _MATRIX_ENVS[(first, last)])
-    if first == "{" and len(kids) == 2 and _tag(kids[1]) == "mtable":
-        return _table(kids[1], "cases")
-    return ""
+def _fence(el) -> str | None:
+    """The bracket an ``<mo>`` holds, also when MathJax wraps it in an ``<mrow>`` of its own
+    (``data-mjx-texclass="OPEN"``); None for anything else."""
+    while _tag(el) == "mrow":
+        kids = _elements(el)
+        if len(kids) != 1:
+            return None
+        el = kids[0]
+    return (el.text or "").strip() if _tag(el) == "mo" else None
+
+
+def _zero_rule(frac) -> bool:
+    return (frac.getattr("linethickness") or "").strip() in ("0", "0px", "0em", "0pt")
+
+
+def _row(kids: list) -> str:
+    """The children of a row; ``( a atop b )`` → binom, ``( mtable )`` → pmatrix and friends,
+    ``{ mtable`` → cases, wherever in the row they stand."""
+    parts, i, n = [], 0, len(kids)
+    while i < n:
+        first = _fence(kids[i]) if i + 1 < n else None
+        if first:
+            mid = kids[i + 1]
+            last = _fence(kids[i + 2]) if i + 2 < n else None
+            parts_of = _elements(mid)
+            if (
+                _tag(mid) == "mfrac"
+                and len(parts_of) == 2
+                and _zero_rule(mid)
+                and (first, last) == ("(", ")")
+            ):
+                parts.append(
+                    r"\binom{" + mathml_to_tex(parts_of[0]) + "}{" + mathml_to_tex(parts_of[1]) + "}"
+                )
+                i += 3
+                continue
+            if _tag(mid) == "mtable" and (first, last) in _MATRIX_ENVS:
+                parts.append(_table(mid, _MATRIX_ENVS[(first, last)]))
+                i += 3
+                continue
+            if _tag(mid) == "mtable" and first == "{" and (i + 2 == n or last == ""):
+                parts.append(_table(mid, "cases"))
+                i += 2 if i + 2 == n else 3
+                continue
+        parts.append(mathml_to_tex(kids[i]))
+        i += 1
+    return _join(parts)
 
 
 def _table(el, env: str) -> str:
