@@ -135,7 +135,10 @@ def measure(data: Path, web: Path) -> dict:
     latex = [p.read_text(encoding="utf-8", errors="replace") for p in sorted((web / "latex").glob("*.tex"))]
     false = out["false_flags"] = {}
     for label, texts in (
-        ("200 generated worked problems (en + zh)", [f"{i.question}\n{i.cot}" for i in rep.items]),
+        (
+            f"{len(rep.items)} generated worked problems (en + zh)",
+            [f"{i.question}\n{i.cot}" for i in rep.items],
+        ),
         (f"{len(latex)} real LaTeX chapters", latex),
         (f"{len(pages)} real pages", pages),
         (
