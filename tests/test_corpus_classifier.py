@@ -1,11 +1,13 @@
-"""The math-content classifier: normalisation, page text with math kept, generated negatives, the default
-training run on real data (source-held-out precision/recall, iterative recall), persistence, the corpus
-step and the JSONL command."""
+"""The math-content classifier: normalisation, page text with math kept, generated negatives (English and
+Chinese), the default bilingual training run on real data (source-held-out precision/recall per language,
+iterative recall), persistence, the corpus step and the JSONL command."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,6 +51,46 @@ FINANCE = (
     "Shares of Nvidia fell 4.1% to $118.42 on Tuesday after the chipmaker said second-quarter revenue would "
     "come in at about $28 billion, plus or minus 2%. Analysts had expected $28.6 billion."
 )
+# Chinese: CMATH-style word problems and lesson text, and everyday text full of numbers (written for these
+# tests, not taken from CMATH, Ape210K or any other source).
+ZH_WORD_PROBLEMS = [
+    "小明家养了24只鸡，养的鸭比鸡多15只，鸭和鸡一共有多少只？",
+    "一本故事书有180页，小红第一天看了全书的1/4，第二天看了36页，还剩多少页没有看？",
+    "学校买了5个篮球，每个68元，付给售货员400元，应找回多少元？",
+    "一辆汽车3小时行驶了195千米，照这样的速度，再行驶5小时，一共行驶了多少千米？",
+]
+ZH_LESSON = (
+    "第三课　一元一次方程\n【知识要点】只含有一个未知数，并且未知数的次数都是1的整式方程叫做一元一次方程。"
+    "解一元一次方程的一般步骤是：去分母、去括号、移项、合并同类项、系数化为1。\n"
+    "例1　解方程 $3(x-2)+1=2x+4$。\n解：去括号，得 $3x-6+1=2x+4$；移项，得 $3x-2x=4+6-1$；所以 $x=9$。"
+)
+ZH_OTHER = [
+    "今天上午7点30分，第12届城市马拉松在市中心鸣枪开跑，约3.5万名选手参赛，男子组冠军的成绩是2小时11分05秒，"
+    "比去年快了48秒。",
+    "红烧排骨的做法：排骨500克冷水下锅焯水，锅里放15克冰糖小火炒出糖色，倒入排骨翻炒，加2勺生抽、1勺老抽和"
+    "没过排骨的热水，小火炖40分钟后大火收汁。",
+    "这款手机采用6.7英寸屏幕，电池容量5000毫安时，12GB+256GB版本售价3299元，3月28日上午10点起在各大电商平台"
+    "正式开售。",
+    "国家统计局今天发布数据，今年一季度国内生产总值同比增长5.3%，社会消费品零售总额12.5万亿元，城镇调查失业率"
+    "平均为5.2%。",
+]
+
+
+def _zh_dir(bench: Path) -> Path | None:
+    """The Ape210K folder: MATHFORGE_ZH_DIR, else zh/ape210k next to the benchmark folder."""
+    env = os.environ.get("MATHFORGE_ZH_DIR")
+    for c in [*([Path(env)] if env else []), Path(bench).resolve().parent / "zh" / "ape210k"]:
+        if c.is_dir() and any(c.glob("*.jsonl")):
+            return c
+    return None
+
+
+@pytest.fixture(scope="module")
+def zh_data(bench_dir):
+    root = _zh_dir(bench_dir)
+    if root is None:
+        pytest.skip("Chinese word problems not found: set MATHFORGE_ZH_DIR to the Ape210K folder (*.jsonl)")
+    return root
 
 
 # -- no data needed ---------------------------------------------------------------------------------------
@@ -103,7 +145,8 @@ def test_classify_step_scores_drops_and_records_sizes():
 
 @pytest.fixture(scope="module")
 def default_run(bench_dir, web_data, tmp_path_factory):
-    """The default training run with fast settings (capped benchmark sets, small model)."""
+    """The default training run with fast settings (capped benchmark sets, small model). The Chinese word
+    problems are found next to the benchmark folder or through MATHFORGE_ZH_DIR, as the command does."""
     out = tmp_path_factory.mktemp("mathclf") / "math.bin"
     report = T.train_classifier(
         out, bench_dir, web_data, rounds=ROUNDS, seed=0, limit_per_source=1500, params=T.FAST_PARAMS
@@ -234,3 +277,124 @@ def test_classify_files_keeps_math_and_reports_malformed_lines(default_run, tmp_
     assert f"{a}:3: bad JSON" in errors and f"{a}:4: not a JSON object" in errors
     assert f"{a}:5: no string 'text' field" in errors and f"{a}:8: not UTF-8" in errors
     assert "nope.jsonl:0: file not found" in errors
+
+
+# -- Chinese ----------------------------------------------------------------------------------------------
+
+
+def test_chinese_word_problems_and_lessons_score_as_math(default_run, zh_data):
+    """CMATH-style word problems in plain text and a Chinese lesson are math; Chinese everyday text full
+    of numbers, prices and dates is not."""
+    model = default_run[2]
+    s_math = model.score([*ZH_WORD_PROBLEMS, ZH_LESSON])
+    s_other = model.score(ZH_OTHER)
+    assert (s_math >= 0.9).all(), s_math
+    assert (s_other < 0.5).all(), s_other
+
+
+def test_default_run_per_language_heldout(default_run, zh_data):
+    """Source-held-out precision/recall per language: Chinese from CMATH, the GaoKao sets and
+    cn_middle_school (positives) and hand-written, held-out-template and web text (negatives), none of
+    which is trained on; English as before."""
+    _, report, _ = default_run
+    by_lang = report["heldout_by_lang"]
+    zh, en = by_lang["zh"]["all"], by_lang["en"]["all"]
+    assert zh["n_pos"] >= 600 and zh["n_neg"] >= 600, zh
+    assert zh["recall"] >= 0.9 and zh["precision"] >= 0.95, zh
+    assert by_lang["zh"]["real"]["n_neg"] >= 50 and by_lang["zh"]["real"]["false_positive_rate"] <= 0.05
+    assert en["n_pos"] >= 1000 and en["recall"] >= 0.93 and en["precision"] >= 0.97, en
+    per_source = report["heldout_by_source"]
+    assert per_source["bench:cmath"]["scored_math"] >= 0.9, per_source["bench:cmath"]
+    assert per_source["zh-written:heldout"]["scored_math"] <= 0.05
+    assert report["data"]["zh_dir"] is not None and report["data"]["counts"]["seed/ape210k"] > 0
+
+
+def test_chinese_data_is_split_by_source(bench_dir, zh_data):
+    from mathforge.corpus import classifier_zh as Z
+
+    data = D.build_default_data(bench_dir, None, seed=0, limit_per_source=300, zh_dir=zh_data)
+    train = data.seed_pos + data.seed_neg + data.pool
+    train_sources = {s.source for s in train}
+    held_zh = {s.source for s in data.heldout if s.lang == "zh"}
+    assert {f"bench:{b}" for b in ("cmath", "gaokao_math_cloze", "gaokao_math_qa")} <= held_zh
+    assert not train_sources & held_zh
+    assert {"ape210k:valid", "ape210k:test", "synth-zh:lessons", "gen-zh:train-templates"} <= train_sources
+    assert not {s.text for s in data.heldout} & {s.text for s in train}
+    # Ape210K problems that differ from a held-out CMATH item only in numbers or a few words are dropped
+    assert data.counts["dropped/ape210k-near-duplicates-of-heldout"] > 0
+    cmath = D.benchmark_texts(bench_dir, "cmath", "test")
+    ape = [s.text.split("\n")[0] for s in train if s.source.startswith("ape210k:")]
+    assert not Z.near_duplicates(ape, cmath)
+    assert all(s.lang == "zh" for s in data.seed_pos if s.source.startswith(("ape210k", "synth-zh")))
+    assert not data.notes, data.notes
+
+
+def test_without_the_zh_folder_training_still_works(bench_dir, tmp_path):
+    """No Ape210K folder: the word problems are skipped with a warning that says why, the rest of the
+    Chinese data (generated lessons and negatives, held-out benchmarks) is still there, and training runs."""
+    missing = tmp_path / "no-such-folder"
+    with pytest.warns(UserWarning, match="Ape210K.*not found"):
+        data = D.build_default_data(bench_dir, None, seed=0, limit_per_source=200, zh_dir=missing)
+    assert data.zh_dir is None and any("not found" in n for n in data.notes)
+    sources = {s.source for s in data.seed_pos}
+    assert not any(s.startswith("ape210k") for s in sources) and "synth-zh:lessons" in sources
+    assert any(s.lang == "zh" and s.label == 1 for s in data.heldout)
+    with pytest.warns(UserWarning, match="Ape210K"):
+        report = T.train_classifier(
+            tmp_path / "m.bin",
+            bench_dir,
+            None,
+            rounds=1,
+            limit_per_source=200,
+            params=T.FAST_PARAMS,
+            zh_dir=None,
+        )
+    assert report["data"]["zh_dir"] is None and report["data"]["notes"]
+    assert set(report["heldout_by_lang"]) == {"en", "zh"}
+    # English-only data (chinese=False) has no Chinese sample at all
+    en_only = D.build_default_data(bench_dir, None, seed=0, limit_per_source=200, chinese=False)
+    assert not any(s.lang == "zh" for s in en_only.seed_pos + en_only.seed_neg)
+
+
+def test_chinese_generated_negatives_and_helpers():
+    from mathforge.corpus import classifier_zh as Z
+    from mathforge.corpus import zh_negative_texts as ZN
+    from mathforge.corpus.zh_heldout_texts import ZH_HELDOUT_NEGATIVES
+
+    a = ZN.generate_zh_negatives(300, seed=3)
+    assert a == ZN.generate_zh_negatives(300, seed=3) and len(a) == 300
+    assert sum(bool(re.search(r"\d", t)) for t in a) / len(a) > 0.9
+    assert sum(Z.text_lang(t) == "zh" for t in a) / len(a) > 0.9  # the rest: code with Chinese comments
+    assert sum(len(t) < 80 for t in a) > 30  # short texts too: single sentences, page chrome
+    train, held = ZN._template_split(seed=3)
+    for dom in ZN._DOMAINS:
+        assert train[dom] and held[dom] and not set(train[dom]) & set(held[dom])
+    written = set(ZH_HELDOUT_NEGATIVES)
+    assert len(written) >= 40 and not written & set(a)
+    assert sum(bool(re.search(r"\d", t)) for t in written) / len(written) > 0.8
+
+    rec = {
+        "original_text": "学校把135本练习本平均分给3个班，每班多少本？",
+        "equation": "x=135/3",
+        "ans": "45",
+    }
+    assert Z.ape210k_text(rec, with_solution=False) == rec["original_text"]
+    assert Z.ape210k_text(rec, with_solution=True).endswith("\n解：135÷3=45\n答：每班45本。")
+    frac = {"original_text": "一根绳子用去(1/5)，还剩几分之几？", "equation": "x=1-(1/5)", "ans": "(4/5)"}
+    assert "解：1-(1/5)=4/5" in Z.ape210k_text(frac, with_solution=True)
+    assert Z.near_duplicates(
+        [
+            "菜店运来6吨大白菜，上午卖出400千克，下午全部卖完，下午卖出多少千克？",
+            "今天天气很好，我们去公园散步吧。",
+        ],
+        ["菜店运来9吨大白菜，上午卖出400千克，下午全部卖完，下午卖出多少千克？"],
+    ) == {0}
+    assert Z.text_lang(ZH_LESSON) == "zh" and Z.text_lang(MATH_SOLUTION) == "en"
+    assert (
+        Z.text_lang("已知函数 $f(x)=\\frac{x^2+1}{x}$，求函数 $f(x)$ 在区间 $[1,2]$ 上的最大值和最小值。")
+        == "zh"
+    )
+
+    pages = Z.lesson_pages(per_family=3, seed=0)
+    assert len(pages) >= 10 and all(Z.text_lang(p) == "zh" for p in pages)
+    assert all("例1" in p and "解：" in p for p in pages) and sum("$" in p for p in pages) > len(pages) / 2

@@ -99,17 +99,23 @@ def train_classifier_command(
     web_dir: Path | None = typer.Option(
         None, "--web-dir", help="Folder with html/math, html/nonmath, latex/ samples."
     ),
+    zh_dir: Path | None = typer.Option(
+        None,
+        "--zh-dir",
+        help="Chinese word problems (Ape210K folder; default $MATHFORGE_ZH_DIR or DATA/../zh/ape210k).",
+    ),
     rounds: int = typer.Option(3, "--rounds", min=1, help="Iterative-recall rounds (DeepSeekMath)."),
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
-    """Train the math classifier with iterative recall and print held-out precision/recall per round."""
+    """Train the math classifier (English and Chinese) with iterative recall and print held-out
+    precision/recall per round and per language."""
     from mathforge.bench import find_data_dir
     from mathforge.corpus.classifier_training import train_classifier
 
     root = find_data_dir(data_dir)
     if root is None:
         _fail("no benchmark data directory for positives; pass --data-dir or set MATHFORGE_DATA_DIR")
-    report = train_classifier(out, Path(root), web_dir, rounds, seed)
+    report = train_classifier(out, Path(root), web_dir, rounds, seed, zh_dir=zh_dir if zh_dir else "auto")
     table = Table(title=f"math classifier → {out}")
     for col in ("round", "precision", "recall", "f1", "pool positives"):
         table.add_column(col, justify="right")
@@ -130,6 +136,14 @@ def train_classifier_command(
             f"false-positive rate {held['false_positive_rate']:.3f}; full report → {out}.report.json",
             highlight=False,
         )
+    for lang, by_negatives in (report.get("heldout_by_lang") or {}).items():
+        m = by_negatives["all"]
+        console.print(
+            f"held-out {lang}: precision {m['precision']:.3f}, recall {m['recall']:.3f} ({m['n']} texts)",
+            highlight=False,
+        )
+    for note in (report.get("data") or {}).get("notes", []):
+        console.print(f"[yellow]{note}[/yellow]", highlight=False)
 
 
 @corpus_app.command("classify")

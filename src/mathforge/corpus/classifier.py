@@ -9,7 +9,8 @@ tokens. Long texts are cut to ``max_chars`` characters before scoring (speed; th
 
 ``classify_step`` is the pipeline's step; ``classify_files`` scores JSONL records from the command line.
 The training data is assembled in :mod:`mathforge.corpus.classifier_data` (with generated negatives from
-:mod:`mathforge.corpus.negative_texts`) and the model is trained by
+:mod:`mathforge.corpus.negative_texts`; the Chinese part — word problems, lesson pages, Chinese negatives —
+in :mod:`mathforge.corpus.classifier_zh`) and the model is trained by
 :mod:`mathforge.corpus.classifier_training` (DeepSeekMath's iterative recall).
 """
 

@@ -16,8 +16,13 @@ templates are held out, never random paragraphs of a source that is also trained
 splits are only ever used for evaluation, never for training (a corpus classifier trained on test items
 would favour pages that contain them).
 
-Scope: the training positives are English. Chinese math with LaTeX (Gaokao) is still recalled, Chinese
-word problems in plain text (CMATH) are not: a bilingual corpus needs Chinese positives in the seed.
+The corpus is bilingual, so is the default data (``chinese=True``): Chinese word problems (Ape210K, read
+from a folder passed in as ``zh_dir`` — skipped with a warning when there is none), Chinese lesson pages
+from the generators and generated Chinese non-math text are trained on; the Chinese benchmark test sets
+(CMATH, GaoKao, cn_middle_school), hand-written Chinese non-math paragraphs and held-out Chinese templates
+are only evaluated on (:mod:`mathforge.corpus.classifier_zh`). Every sample carries its language
+(``Sample.lang``), so held-out precision and recall are reported per language. ``chinese=False`` builds
+the English-only data of earlier versions, sample for sample.
 """
 
 from __future__ import annotations
@@ -30,13 +35,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mathforge.corpus.classifier_benchmarks import benchmark_texts
+from mathforge.corpus.classifier_zh import AUTO, build_zh_data, text_lang
 from mathforge.corpus.formulas import has_math_markup
 from mathforge.corpus.negative_texts import generate_negatives, stable_fraction
-from mathforge.stage_io import iter_jsonl
 
 # Test-only English sets used as held-out positives (whole benchmarks, never trained on). Sets that share
-# a source with a training split (math500 and math/test come from MATH) are not used; Chinese sets are out
-# of the default model's scope (see the module docstring).
+# a source with a training split (math500 and math/test come from MATH) are not used; the Chinese sets are
+# held out in :mod:`mathforge.corpus.classifier_zh`.
 HELDOUT_BENCHMARKS = (
     "minerva_math",
     "olympiadbench",
@@ -53,70 +59,6 @@ HELDOUT_BENCHMARKS = (
     "mmlu_stem",
 )
 _SAME_SOURCE = {"math500": "math"}
-_MMLU_MATH = {
-    "abstract_algebra",
-    "college_mathematics",
-    "elementary_mathematics",
-    "high_school_mathematics",
-    "high_school_statistics",
-}
-_GSM_CALC = re.compile(r"<<[^<>]*>>")
-_GSM_FINAL = re.compile(r"\n?####\s*(.+)\s*$")
-
-
-def _field_text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, list):
-        return "\n".join(_field_text(x) for x in v if x is not None)
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def benchmark_record_text(name: str, rec: dict[str, Any]) -> str:
-    """The text of one benchmark record as it would appear in a document: statement (+ options) +
-    worked solution or answer. GSM8K's calculator annotations ``<<a*b=c>>`` are removed."""
-    if name == "mmlu_stem" and rec.get("type") not in _MMLU_MATH:
-        return ""
-    parts: list[str] = []
-    if name in ("asdiv", "svamp"):
-        parts.append(" ".join(_field_text(rec.get(k)) for k in ("body", "Body", "question", "Question")))
-    else:
-        for k in ("context", "problem", "question", "content", "input"):
-            if rec.get(k):
-                parts.append(_field_text(rec[k]))
-                break
-    for k in ("options", "choices"):
-        if rec.get(k):
-            parts.append(_field_text(rec[k]))
-    for k in ("solution", "rationale", "steps", "answer", "final_answer"):
-        val = rec.get(k)
-        if val is None or (name == "mmlu_stem" and k == "answer"):
-            continue
-        text = _field_text(val)
-        if name == "gsm8k":
-            text = _GSM_FINAL.sub(r"\nThe answer is \1.", _GSM_CALC.sub("", text))
-        if text:
-            parts.append(text)
-            if k in ("solution", "rationale", "steps"):
-                break
-    return "\n\n".join(p for p in parts if p).strip()
-
-
-def _read_jsonl_records(path: Path) -> Iterator[dict[str, Any]]:
-    for _, rec in iter_jsonl(path, errors="skip"):
-        yield rec  # type: ignore[misc]
-
-
-def benchmark_texts(data_dir: str | Path, name: str, split: str) -> list[str]:
-    """Texts of ``<data_dir>/<name>/<split>.jsonl`` (see ``benchmark_record_text``); [] when absent."""
-    path = Path(data_dir) / name / f"{split}.jsonl"
-    if not path.is_file():
-        return []
-    return [t for t in (benchmark_record_text(name, r) for r in _read_jsonl_records(path)) if t]
-
-
 # -- passages ---------------------------------------------------------------------------------------------
 
 _PARA_SPLIT = re.compile(r"\n\s*\n|\n")
@@ -250,6 +192,7 @@ class Sample:
     text: str
     label: int  # 1 math, 0 other
     source: str  # "bench:<set>", "latex:<stem>", "html-math:<stem>", "warc:<file>#<url>", "gen:<templates>"
+    lang: str = "en"  # "zh" for Chinese text; "en" for the rest (mostly English)
 
 
 @dataclass
@@ -271,6 +214,8 @@ class DefaultData:
     heldout_pages: list[Sample]
     counts: dict[str, int] = field(default_factory=dict)
     heldout_sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was skipped and why
+    zh_dir: str | None = None  # the Ape210K folder used, if any
 
     @property
     def pos(self) -> list[str]:
@@ -305,11 +250,16 @@ def build_default_data(
     heldout_per_benchmark: int = 150,
     heldout_frac: float = 0.3,
     n_generated: int | None = None,
+    chinese: bool = True,
+    zh_dir: str | Path | None = AUTO,
 ) -> DefaultData:
     """Build the offline default data (see ``DefaultData`` and the module docstring).
 
-    ``limit_per_source`` caps each benchmark train split (for fast runs); ``n_generated`` is the number of
-    generated training negatives (default: enough to balance the positives)."""
+    ``limit_per_source`` caps each benchmark train split and the Chinese word problems (for fast runs);
+    ``n_generated`` is the number of generated English training negatives (default: enough to balance the
+    positives). ``chinese`` adds the Chinese data; ``zh_dir`` is the Ape210K folder (``"auto"``:
+    ``$MATHFORGE_ZH_DIR`` or ``<data_dir>/../zh/ape210k``; None: none) — without one the Chinese word
+    problems are skipped with a warning, and the reason is kept in ``notes``."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise FileNotFoundError(f"benchmark data directory {str(data_dir)!r} not found")
@@ -352,17 +302,17 @@ def build_default_data(
                 parts = [p for p in parts if has_math_markup(p)]
             src = f"{kind}:{name}"
             if group in held_groups:
-                heldout += [Sample(p, label, src) for p in parts]
+                heldout += [Sample(p, label, src, text_lang(p)) for p in parts]
                 if full.strip():
-                    pages.append(Sample(full, label, src))
+                    pages.append(Sample(full, label, src, text_lang(full)))
                 key = "heldout"
                 if group not in heldout_sources:
                     heldout_sources.append(group)
             elif label == 0 and stable_fraction(f"pool:{group}", seed) < 0.5:
-                seed_neg += [Sample(p, 0, src) for p in parts]
+                seed_neg += [Sample(p, 0, src, text_lang(p)) for p in parts]
                 key = "seed"
             else:
-                pool += [Sample(p, label, src) for p in parts]
+                pool += [Sample(p, label, src, text_lang(p)) for p in parts]
                 key = "pool"
             counts[f"{key}/{kind}"] = counts.get(f"{key}/{kind}", 0) + len(parts)
 
@@ -376,7 +326,24 @@ def build_default_data(
     heldout += [Sample(t, 0, "gen:heldout-templates") for t in held_gen]
     heldout_sources.append("gen:heldout-templates")
     counts["heldout/generated"] = len(held_gen)
-    return DefaultData(seed_pos, seed_neg, pool, heldout, pages, counts, heldout_sources)
+    data = DefaultData(seed_pos, seed_neg, pool, heldout, pages, counts, heldout_sources)
+    if chinese:
+        zh = build_zh_data(
+            data_dir,
+            zh_dir,
+            seed,
+            limit_per_source=limit_per_source,
+            heldout_per_benchmark=heldout_per_benchmark,
+            heldout_real_neg=sum(1 for s in heldout if s.label == 0 and s.lang == "zh"),
+        )
+        seed_pos += [Sample(t, y, src, "zh") for t, y, src in zh.seed_pos]
+        seed_neg += [Sample(t, y, src, "zh") for t, y, src in zh.seed_neg]
+        heldout += [Sample(t, y, src, "zh") for t, y, src in zh.heldout]
+        heldout_sources += zh.heldout_sources
+        counts.update(zh.counts)
+        data.notes += zh.notes
+        data.zh_dir = zh.zh_dir
+    return data
 
 
 def default_training_data(
@@ -385,8 +352,13 @@ def default_training_data(
     seed: int = 0,
     *,
     limit_per_source: int | None = None,
+    chinese: bool = True,
+    zh_dir: str | Path | None = AUTO,
 ) -> tuple[list[str], list[str]]:
     """(positives, negatives): every held-in labeled text of the default data (benchmark train splits,
-    held-in web/LaTeX passages, generated negatives). The held-out sources are not in it."""
-    data = build_default_data(data_dir, web_dir, seed, limit_per_source=limit_per_source)
+    held-in web/LaTeX passages, Chinese word problems and lesson pages, generated negatives). The held-out
+    sources are not in it."""
+    data = build_default_data(
+        data_dir, web_dir, seed, limit_per_source=limit_per_source, chinese=chinese, zh_dir=zh_dir
+    )
     return data.pos, data.neg

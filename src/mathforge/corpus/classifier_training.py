@@ -5,6 +5,9 @@ a high threshold, at most a fraction of the pool) as new positives and, optional
 negatives, and retrains; every round records held-out precision/recall/F1. ``train_classifier`` runs it
 on the default data (:mod:`mathforge.corpus.classifier_data`), saves the model and writes a report.
 
+The default data is bilingual (English and Chinese, see :mod:`mathforge.corpus.classifier_zh`); the report
+gives held-out precision/recall per language (``heldout_by_lang``) besides the overall numbers.
+
 Precision depends on the base rate: the held-out sets are balanced, while math is a few percent of a web
 crawl, so read the false-positive rate on real pages (``heldout_real`` in the report) before choosing a
 threshold.
@@ -22,8 +25,16 @@ import numpy as np
 
 from mathforge.corpus.classifier import MathClassifier, metrics
 from mathforge.corpus.classifier_data import Sample, build_default_data
+from mathforge.corpus.classifier_zh import AUTO
 
-__all__ = ["DEFAULT_PARAMS", "FAST_PARAMS", "iterative_recall", "scoring_speed", "train_classifier"]
+__all__ = [
+    "DEFAULT_PARAMS",
+    "FAST_PARAMS",
+    "iterative_recall",
+    "metrics_by_lang",
+    "scoring_speed",
+    "train_classifier",
+]
 
 
 def iterative_recall(
@@ -142,6 +153,26 @@ def _per_source(
     return out
 
 
+def metrics_by_lang(
+    model: MathClassifier, samples: Sequence[Sample], threshold: float = 0.5
+) -> dict[str, dict[str, Any]]:
+    """Per language: precision/recall/F1 of "math" on ``samples`` (``all``) and the same with only real
+    negatives (``real``: without the generated ``gen:``/``gen-zh:`` sources)."""
+    out: dict[str, dict[str, Any]] = {}
+    for lang in sorted({s.lang for s in samples}):
+        mine = [s for s in samples if s.lang == lang]
+        scores = model.score([s.text for s in mine])
+        labels = np.asarray([s.label for s in mine], dtype=np.int64)
+        real = np.asarray(
+            [s.label == 1 or not s.source.startswith(("gen:", "gen-zh:")) for s in mine], dtype=bool
+        )
+        out[lang] = {
+            "all": metrics(scores[labels == 1], scores[labels == 0], threshold),
+            "real": metrics(scores[labels == 1], scores[(labels == 0) & real], threshold),
+        }
+    return out
+
+
 def scoring_speed(model: MathClassifier, texts: Sequence[str], repeat: int = 1) -> dict[str, float]:
     """Texts and characters per second of ``model.score`` over ``texts`` (one thread)."""
     t0 = time.perf_counter()
@@ -165,14 +196,20 @@ def train_classifier(
     high_threshold: float = 0.9,
     low_threshold: float | None = None,
     params: dict[str, Any] | None = None,
+    chinese: bool = True,
+    zh_dir: str | Path | None = AUTO,
 ) -> dict[str, Any]:
     """Build the default data, run iterative recall (seed = labeled held-in data, pool = held-in web
     passages without their labels), save the final model to ``out_path`` and a JSON report to
     ``<out_path>.report.json``; returns the report (data counts, per-round held-out P/R/F1, final
-    held-out metrics overall, per source and per page, scoring speed)."""
+    held-out metrics overall, per language, per source and per page, scoring speed). ``chinese`` and
+    ``zh_dir`` (the Ape210K folder; ``"auto"`` finds it, see ``build_default_data``) choose the Chinese
+    data; what was skipped and why is in the report's ``data.notes``."""
     out_path = Path(out_path)
     t0 = time.perf_counter()
-    data = build_default_data(data_dir, web_dir, seed, limit_per_source=limit_per_source)
+    data = build_default_data(
+        data_dir, web_dir, seed, limit_per_source=limit_per_source, chinese=chinese, zh_dir=zh_dir
+    )
     t_data = time.perf_counter() - t0
     train_kwargs = {**DEFAULT_PARAMS, **(params or {}), "seed": seed, "threads": 1}
     model, history = iterative_recall(
@@ -211,6 +248,9 @@ def train_classifier(
             "heldout_pos": len(data.heldout_pos),
             "heldout_neg": len(data.heldout_neg),
             "heldout_sources": data.heldout_sources,
+            "chinese": chinese,
+            "zh_dir": data.zh_dir,
+            "notes": data.notes,
             "build_seconds": round(t_data, 2),
         },
         "history": history,
@@ -218,9 +258,10 @@ def train_classifier(
         # the same without the generated (held-out template) negatives: real text only
         "heldout_real": model.evaluate(
             data.heldout_pos,
-            [x.text for x in data.heldout if x.label == 0 and not x.source.startswith("gen:")],
+            [x.text for x in data.heldout if x.label == 0 and not x.source.startswith(("gen:", "gen-zh:"))],
             threshold,
         ),
+        "heldout_by_lang": metrics_by_lang(model, data.heldout, threshold),
         "heldout_by_source": _per_source(model, data.heldout, threshold),
         "heldout_pages": {
             **metrics(page_scores[page_labels == 1], page_scores[page_labels == 0], threshold),
