@@ -355,6 +355,16 @@ _HEADLINES = [
 ]
 
 
+def join_paragraphs(sents: list[str], r: random.Random, sep: str) -> str:
+    """Sentences into paragraphs of random length (a break before a sentence with probability 0.3)."""
+    paras: list[list[str]] = [[]]
+    for s in sents:
+        if paras[-1] and r.random() < 0.3:
+            paras.append([])
+        paras[-1].append(s)
+    return "\n\n".join(sep.join(p) for p in paras)
+
+
 def _fill(template: str, r: random.Random) -> str:
     out = re.sub(r"\{(\w+)\}", lambda m: _SLOTS[m.group(1)](r), template)
     return out.replace("{{", "{").replace("}}", "}")
@@ -396,13 +406,7 @@ def generate_negatives(n: int, seed: int = 0, heldout: bool = False) -> list[str
         if r.random() < 0.2:
             other = r.choice(domains)
             sents.insert(r.randrange(len(sents) + 1), _fill(r.choice(temps[other]), r))
-        paras: list[list[str]] = [[]]
-        for s in sents:
-            if paras[-1] and r.random() < 0.3:
-                paras.append([])
-            paras[-1].append(s)
-        sep = "\n" if dom == "code" else " "
-        text = "\n\n".join(sep.join(p) for p in paras)
+        text = join_paragraphs(sents, r, "\n" if dom == "code" else " ")
         if r.random() < 0.3:
             text = _fill(r.choice(_HEADLINES), r) + "\n\n" + text
         out.append(text[:1500])

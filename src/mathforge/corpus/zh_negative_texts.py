@@ -15,7 +15,7 @@ import random
 import re
 from collections.abc import Callable
 
-from mathforge.corpus.negative_texts import stable_fraction
+from mathforge.corpus.negative_texts import join_paragraphs, stable_fraction
 
 __all__ = ["generate_zh_negatives"]
 
@@ -470,13 +470,7 @@ def generate_zh_negatives(n: int, seed: int = 0, heldout: bool = False) -> list[
         if r.random() < 0.2:
             other = r.choice(domains)
             sents.insert(r.randrange(len(sents) + 1), _fill(r.choice(temps[other]), r))
-        paras: list[list[str]] = [[]]
-        for s in sents:
-            if paras[-1] and r.random() < 0.3:
-                paras.append([])
-            paras[-1].append(s)
-        sep = "\n" if dom == "software" else ""
-        text = "\n\n".join(sep.join(p) for p in paras)
+        text = join_paragraphs(sents, r, "\n" if dom == "software" else "")
         if r.random() < 0.3:
             text = _fill(r.choice(_HEADLINES), r) + "\n\n" + text
         out.append(text[:1500])
