@@ -304,19 +304,33 @@ class Decontaminator:
     lcs_ratio: float = 0.6
     max_ngram_items: int = 10
     min_contained: int = 8  # shorter solutions ("9-2=7") match only a whole document, not a substring
-    items: list[tuple[str, str, str, list[str]]] = field(default_factory=list)  # (bench, id, field, tokens)
+    items: list[tuple[str, str, str, list[str]]] = field(
+        default_factory=list, repr=False
+    )  # (bench, id, field, tokens)
     # short items are found by the hash of their first 3 tokens, then checked in full
-    short_index: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)  # → (item, len, hash)
-    tiny: dict[str, list[int]] = field(default_factory=dict)  # items matched only as a whole document
+    short_index: dict[int, list[tuple[int, int, int]]] = field(
+        default_factory=dict, repr=False
+    )  # → (item, len, hash)
+    tiny: dict[str, list[int]] = field(
+        default_factory=dict, repr=False
+    )  # items matched only as a whole document
     boilerplate_ngrams: int = 0  # 13-grams left out of the index: in more than max_ngram_items items
-    _origin: list[int] = field(default_factory=list)  # item → its first form (plain-text forms share it)
-    _pending: list = field(default_factory=list)  # (13-gram hashes, item) until the index is built
-    _keys: object = None  # sorted unique 13-gram hashes …
-    _offsets: object = None  # … _members[_offsets[i]:_offsets[i + 1]] are the items of _keys[i]
-    _members: object = None
-    _bitmap: object = None  # lazily built from the index and the short items
-    _short_tables: object = None
-    _tiny_max: int = 0  # longest tiny item, in tokens: longer documents cannot equal one
+    _origin: list[int] = field(
+        default_factory=list, repr=False
+    )  # item → its first form (plain-text forms share it)
+    _pending: list = field(
+        default_factory=list, repr=False
+    )  # (13-gram hashes, item) until the index is built
+    _keys: object = field(default=None, repr=False)  # sorted unique 13-gram hashes …
+    _offsets: object = field(
+        default=None, repr=False
+    )  # … _members[_offsets[i]:_offsets[i + 1]] are the items of _keys[i]
+    _members: object = field(default=None, repr=False)
+    _bitmap: object = field(default=None, repr=False)  # lazily built from the index and the short items
+    _short_tables: object = field(default=None, repr=False)
+    _tiny_max: int = field(
+        default=0, repr=False
+    )  # longest tiny item, in tokens: longer documents cannot equal one
 
     def add(
         self, benchmark: str, item_id: str, field_name: str, text: str, options: tuple[str, ...] = ()
