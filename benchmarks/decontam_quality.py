@@ -22,6 +22,7 @@ import random
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,13 +50,23 @@ def _respace(text: str, rng: random.Random) -> str:
     return re.sub(r" ", lambda m: rng.choice(["  ", "\n", " \t "]), text).upper()
 
 
-def measure(data: Path, web: Path) -> dict:
-    """Every number of the tables, for the mathforge importable in this process."""
-    from mathforge.bench import load_benchmark
-    from mathforge.corpus.decontam import Decontaminator
+def extracted_pages(web: Path) -> list[str]:
+    """Real pages (over 2,000 characters after extraction) that items are pasted into."""
     from mathforge.corpus.document import Document
     from mathforge.corpus.extract import extract_step
     from mathforge.corpus.readers import expand_inputs, read_path
+
+    files = [p for p in expand_inputs([str(web)]) if p.suffix != ".md"]
+    docs = [d for p in files for d in read_path(p) if isinstance(d, Document)]
+    return [d.text for d in extract_step(docs) if d.alive and len(d.text) > 2000]
+
+
+def measure(data: Path, pages: list[str], latex_dir: Path) -> dict:
+    """Every number of the tables, for the mathforge importable in this process. ``recall`` and
+    ``false_flags`` hold one boolean per item (caught / flagged), in a fixed order, so two checkouts
+    are compared item by item."""
+    from mathforge.bench import load_benchmark
+    from mathforge.corpus.decontam import Decontaminator
     from mathforge.synth import generate
 
     kw = {"cache_dir": None} if "cache_dir" in Decontaminator.from_benchmarks.__code__.co_varnames else {}
@@ -67,22 +78,17 @@ def measure(data: Path, web: Path) -> dict:
     def flags(texts: list[str]) -> list[list]:
         return [h for k in range(0, len(texts), 64) for h in dec.check_many(texts[k : k + 64])]
 
-    files = [p for p in expand_inputs([str(web)]) if p.suffix != ".md"]
-    docs = [d for p in files for d in read_path(p) if isinstance(d, Document)]
-    pages = [d.text for d in extract_step(docs) if d.alive and len(d.text) > 2000]
     rng = random.Random(0)
 
-    def plant(items: list[tuple[str, str, str]]) -> float:
-        """Share of (benchmark, id, text) found as that item when pasted into a real page."""
+    def plant(items: list[tuple[str, str, str]]) -> list[bool]:
+        """Whether each (benchmark, id, text) is found as that item when pasted into a real page."""
         texts = []
         for _, _, text in items:
             page = rng.choice(pages)
             cut = rng.randrange(len(page))
             texts.append(page[:cut] + "\n" + text + "\n" + page[cut:])
         hits = flags(texts)
-        return sum(any(h.item_id == i for h in hs) for (_, i, _), hs in zip(items, hits, strict=True)) / len(
-            items
-        )
+        return [any(h.item_id == i for h in hs) for (_, i, _), hs in zip(items, hits, strict=True)]
 
     math500 = load_benchmark("math500", data)
     gsm = load_benchmark("gsm8k", data)
@@ -132,7 +138,7 @@ def measure(data: Path, web: Path) -> dict:
     math = load_benchmark("math", data)
     asy = [m.group(0) for p in math if (m := re.search(r"\[asy\].*?\[/asy\]", p.question, re.S))]
     rep = generate(None, n=200, seed=23, execute=False)
-    latex = [p.read_text(encoding="utf-8", errors="replace") for p in sorted((web / "latex").glob("*.tex"))]
+    latex = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(latex_dir.glob("*.tex"))]
     false = out["false_flags"] = {}
     for label, texts in (
         (
@@ -150,7 +156,7 @@ def measure(data: Path, web: Path) -> dict:
             [rng.choice(pages) + "\n" + a for a in asy],
         ),
     ):
-        false[label] = (sum(bool(h) for h in flags(texts)), len(texts))
+        false[label] = [bool(h) for h in flags(texts)]
 
     corpus = []
     while sum(map(len, corpus)) < 20e6:
@@ -162,12 +168,24 @@ def measure(data: Path, web: Path) -> dict:
     return out
 
 
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return f"{100 * v:.1f}%"
-    if isinstance(v, tuple | list) and len(v) == 2:
-        return f"{v[0]} of {v[1]}"
-    return str(v)
+def _share(v: list[bool]) -> str:
+    return f"{100 * sum(v) / max(1, len(v)):.1f}%"
+
+
+def _count(v: list[bool]) -> str:
+    return f"{sum(v)} of {len(v)}"
+
+
+def _paired(before: list[bool], after: list[bool], good: bool) -> str:
+    """After minus before, in points, with its 95% paired-bootstrap interval and exact McNemar p, on the
+    same items (``good``: True when a True is the desired outcome, as for recall)."""
+    from mathforge.evaluate.compare import compare_correct, format_p
+
+    a = {str(i): x == good for i, x in enumerate(before)}
+    b = {str(i): x == good for i, x in enumerate(after)}
+    r = compare_correct("items", a, b)
+    lo, hi = r.ci95
+    return f"{100 * r.difference:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}], p = {format_p(r.p_value)}"
 
 
 def main() -> None:
@@ -176,6 +194,7 @@ def main() -> None:
     ap.add_argument("--web-dir", default=os.environ.get("MATHFORGE_WEB_DIR"))
     ap.add_argument("--compare-to", help="another checkout whose src/mathforge is measured the same way")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the subprocess's output
+    ap.add_argument("--pages", help=argparse.SUPPRESS)  # the subprocess's input pages (JSON list)
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -186,20 +205,34 @@ def main() -> None:
     web = Path(args.web_dir) if args.web_dir else web_dir()
     if data is None or web is None:
         sys.exit("needs the benchmark data and the web sample: pass --data-dir and --web-dir")
-    if args.json:
-        print(json.dumps(measure(data, web)))
+    if args.json:  # the subprocess: pages from the parent, so both checkouts see the same input
+        pages = json.loads(Path(args.pages).read_text(encoding="utf-8"))
+        print(json.dumps(measure(data, pages, web / "latex")))
         return
-    columns = {"this checkout": measure(data, web)}
+    pages = extracted_pages(web)
+    columns = {"this checkout": measure(data, pages, web / "latex")}
     if args.compare_to:
-        env = dict(os.environ, PYTHONPATH=str(Path(args.compare_to).resolve() / "src"))
-        cmd = [sys.executable, __file__, "--json", "--data-dir", str(data), "--web-dir", str(web)]
-        res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            pages_file = Path(tmp) / "pages.json"
+            pages_file.write_text(json.dumps(pages), encoding="utf-8")
+            env = dict(os.environ, PYTHONPATH=str(Path(args.compare_to).resolve() / "src"))
+            cmd = [sys.executable, __file__, "--json", "--data-dir", str(data), "--web-dir", str(web)]
+            res = subprocess.run(
+                [*cmd, "--pages", str(pages_file)], env=env, capture_output=True, text=True, check=True
+            )
         columns = {"compared checkout": json.loads(res.stdout.strip().splitlines()[-1]), **columns}
     names = list(columns)
-    head = "| " + " | ".join(["measure", *names]) + " |\n|" + "---|" * (len(names) + 1)
+    paired = len(columns) == 2
+    head = "| " + " | ".join(
+        ["measure", *names, *(["difference, 95% paired CI, McNemar p"] if paired else [])]
+    )
+    head += " |\n|" + "---|" * (len(names) + 1 + paired)
     print("\n## Recall on planted items (pasted into a real page)\n\n" + head)
     for key in columns[names[-1]]["recall"]:
-        print(f"| {key} | " + " | ".join(_fmt(c["recall"].get(key, "–")) for c in columns.values()) + " |")
+        cells = [_share(c["recall"][key]) for c in columns.values()]
+        if paired:
+            cells.append(_paired(*(c["recall"][key] for c in columns.values()), good=True))
+        print(f"| {key} | " + " | ".join(cells) + " |")
     print("\n## Train records flagged against the same benchmark's test set\n\n" + head)
     for key in ("gsm8k", "math"):
         cells = [
@@ -208,11 +241,15 @@ def main() -> None:
             for c in columns.values()
         ]
         print(f"| {key} train vs test | " + " | ".join(cells) + " |")
-    print("\n## False flags on clean text (documents flagged)\n\n" + head)
+    print(
+        "\n## False flags on clean text (documents flagged; difference = change in documents left alone)\n\n"
+        + head
+    )
     for key in columns[names[-1]]["false_flags"]:
-        print(
-            f"| {key} | " + " | ".join(_fmt(c["false_flags"].get(key, "–")) for c in columns.values()) + " |"
-        )
+        cells = [_count(c["false_flags"][key]) for c in columns.values()]
+        if paired:
+            cells.append(_paired(*(c["false_flags"][key] for c in columns.values()), good=False))
+        print(f"| {key} | " + " | ".join(cells) + " |")
     print("\n## Speed (one core)\n\n" + head)
     print(
         "| scan, MB/s of real extracted pages | "

@@ -52,10 +52,11 @@ _key = question_key
 
 
 def content_key(item: SynthItem) -> str:
-    """The problem's content whatever its language: family, level and the numbers it was drawn with.
+    """The problem's content whatever its language and level: family and the numbers it was drawn with
+    (a level-3 draw of ``12 + 7`` is the level-2 problem).
     An evaluation set excludes training items by this key too, so the English version of a held-out
     Chinese problem is not trained on."""
-    return f"{item.family}/{item.level}/{json.dumps(item.meta.get('data'), sort_keys=True, default=str)}"
+    return f"{item.family}/{json.dumps(item.meta.get('data'), sort_keys=True, default=str)}"
 
 
 def draw(family: str, seed: int, index: int, lang: str, level: int) -> SynthItem | None:
