@@ -173,7 +173,9 @@ def test_workdir_private_and_removed(sb):
         assert a.run("open('notes.txt', 'w').write('from a')").status == "ok"
         assert a.run("open('notes.txt').read()").stdout == "'from a'\n"
         workdir_a = a.worker.workdir
-        assert workdir_a and os.path.isfile(os.path.join(workdir_a, "notes.txt"))
+        # on a private tmpfs the file lives in the worker's mount namespace only; else in the workdir
+        seen_by_parent = os.path.isfile(os.path.join(workdir_a, "notes.txt"))
+        assert workdir_a and seen_by_parent is not a.worker.info["disk_tmpfs"]
         with sb.session() as b:
             r = b.run("open('notes.txt').read()")
             assert r.status == "error" and r.error.startswith("FileNotFoundError")
@@ -210,6 +212,7 @@ def test_isolation_described(sb):
     else:
         assert "no Landlock (" in line and info["unavailable"]["landlock"]
     assert ("seccomp filter" in line) is bool(info["seccomp"])
+    assert f"disk budget: {info['disk']}" in line and f"tasks: {info['tasks']}" in line
 
 
 def test_describe_isolation_names_missing_layers():
@@ -222,9 +225,17 @@ def test_describe_isolation_names_missing_layers():
             "capabilities": "none held",
             "rlimits": {"core": 0},
             "audit_hook": True,
-            "unavailable": {"landlock": "Landlock unavailable (ENOSYS)", "seccomp": "not x86_64"},
+            "disk": "quota (64 MiB, 2048 files, checked by the parent)",
+            "tasks": "not capped",
+            "unavailable": {
+                "landlock": "Landlock unavailable (ENOSYS)",
+                "seccomp": "not x86_64",
+                "tasks": "no pids cgroup could be made",
+            },
         }
     )
+    assert "disk budget: quota (64 MiB, 2048 files, checked by the parent)" in line
+    assert "tasks: not capped (no pids cgroup could be made)" in line
     assert "sockets refused (no namespace)" in line
     assert "no Landlock (Landlock unavailable (ENOSYS))" in line
     assert "no seccomp (not x86_64)" in line

@@ -1037,3 +1037,372 @@ def test_kernel_layers_hold_without_the_audit_hook(world):
             assert report[name] == eperm, (name, report)
     if os.geteuid() == 0:
         assert report["capabilities"] == "dropped"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# an outside attack round: resource exhaustion, parent-side crashes, leaked terminal control. Each test
+# below failed on the sandbox as it was before the round's fixes.
+
+ROUND = dataclasses.replace(CONFIG, warm=0, disk_mb=32, disk_files=500, max_tasks=32)
+
+
+def _session_result(config: SandboxConfig, cells: list[str]) -> tuple[list[CellResult], str | None]:
+    """Run ``cells`` in one session; the results, and the working directory (closed and removed)."""
+    results: list[CellResult] = []
+    with Sandbox(config) as sb, sb.session() as s:
+        for code in cells:
+            results.append(s.run(code))
+        workdir = s.worker.workdir if s.worker else None
+    return results, workdir
+
+
+FALLOCATE_1GIB = r"""
+import os
+total = 0
+try:
+    for i in range(128):
+        fd = os.open(f"f{i}", os.O_CREAT | os.O_WRONLY, 0o600)
+        os.posix_fallocate(fd, 0, 8 * 2**20)
+        os.close(fd)
+        total += 8
+finally:
+    print("allocated MiB", total)
+"""
+
+MANY_FILES = r"""
+import os
+made = 0
+try:
+    for i in range(20000):
+        open(f"n{i}", "w").close()
+        made += 1
+finally:
+    print("files", made)
+"""
+
+
+SLOW_WRITER = r"""
+import os, time
+for i in range(400):
+    with open(f"w{i}", "wb") as f:
+        f.write(b"x" * 2**20)
+    time.sleep(0.01)
+print("wrote 400 MiB")
+"""
+
+
+@pytest.mark.parametrize("tmpfs", [True, False], ids=["tmpfs", "parent-quota"])
+def test_disk_budget_caps_bytes_and_files_of_a_session(tmpfs):
+    """1. ``posix_fallocate`` of many files (each under the file-size limit) and thousands of empty
+    files: stopped at the session's byte and inode budget -- by a size-limited tmpfs (the cell gets
+    ENOSPC at the budget), or by the parent, which counts the working directory during and after each
+    cell and kills the session past it (the space is freed at once)."""
+    config = dataclasses.replace(ROUND, private_tmpfs=tmpfs)
+    (big, follow), big_dir = _session_result(config, [FALLOCATE_1GIB, "print(6 * 7)"])
+    (many,), many_dir = _session_result(config, [MANY_FILES])
+    (slow,), _ = _session_result(dataclasses.replace(config, timeout=20), [SLOW_WRITER])
+    for result in (big, many, slow):
+        assert result.status != "ok", f"a cell went past the disk budget: {result.stdout!r}"
+    with Sandbox(config) as sb:
+        info = sb.isolation
+    active = info["disk"]
+    assert active.startswith("tmpfs" if tmpfs and os.geteuid() == 0 else ("tmpfs", "quota")), info
+    if not tmpfs:
+        assert active.startswith("quota") and info["disk_tmpfs"] is False
+    assert follow.stdout == "42\n"  # the session goes on (in a fresh worker where it was killed)
+    assert not os.path.exists(big_dir) and not os.path.exists(many_dir)
+    if info["disk_tmpfs"]:
+        for result in (big, many, slow):
+            assert result.status == "error" and "No space left on device" in (result.error or ""), result
+        assert int(big.stdout.split()[-1]) <= config.disk_mb  # MiB allocated before ENOSPC
+        assert int(many.stdout.split()[-1]) <= config.disk_files
+    else:
+        for result in (big, many, slow):
+            assert result.status == "killed" and "disk budget exceeded" in (result.error or ""), result
+        assert slow.seconds < 10, slow  # stopped while it ran, not after 400 writes
+
+
+DEEP_TREE = r"""
+import os
+os.mkdir("a")
+for _ in range(1100):  # each step wraps the tree in one more directory: short paths, fast
+    os.mkdir("b")
+    os.rename("a", "b/d")
+    os.rename("b", "a")
+print("deep")
+"""
+
+
+def test_a_deep_tree_is_removed_without_raising_in_the_parent():
+    """2. A directory tree 1,100 levels deep made ``close()`` raise RecursionError and left the working
+    directory behind."""
+    config = dataclasses.replace(ROUND, private_tmpfs=False, disk_files=5000)
+    (made,), workdir = _session_result(config, [DEEP_TREE])
+    assert made.status == "ok" and made.stdout == "deep\n", made
+    assert workdir and not os.path.exists(workdir)
+
+
+def test_tree_removal_is_iterative_and_never_raises(tmp_path):
+    """The remover itself: deeper than Python's recursion limit and than PATH_MAX, with a symlink that
+    must not be followed; the symlink's target survives."""
+    from mathforge.sandbox.worker import remove_tree
+
+    keep = tmp_path / "keep.txt"
+    keep.write_text("keep")
+    top = tmp_path / "tree"
+    top.mkdir()
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    for i in range(3000):  # 3000 × 2 characters: past PATH_MAX (4096)
+        os.mkdir("d", dir_fd=fd)
+        if i % 500 == 0:
+            os.symlink(keep, "link", dir_fd=fd)
+            with open(os.open("f", os.O_CREAT | os.O_WRONLY, 0o600, dir_fd=fd), "w") as f:
+                f.write("x")
+        child = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = child
+    os.close(fd)
+    assert remove_tree(str(top)) is True
+    assert not top.exists() and keep.read_text() == "keep"
+    assert remove_tree(str(tmp_path / "absent")) is True  # nothing to do is not an error
+
+
+FORGE_REPLY = r"""
+import json, os, sys, time
+frame, ident = sys._getframe(), None
+while frame is not None:
+    if isinstance(frame.f_locals.get("ident"), str):
+        ident = frame.f_locals["ident"]
+    frame = frame.f_back
+reply = {"id": ident, "stdout": "forged", "error": None, "truncated": False, "seconds": @SECONDS@}
+data = json.dumps(reply).encode()
+os.write(int(sys.argv[2]), len(data).to_bytes(4, "big") + data)
+time.sleep(1)
+"""
+
+
+@pytest.mark.parametrize("seconds", ["10**400", "-10**400", "float('nan')", "1e400", "True", "[]"])
+def test_a_forged_reply_with_a_malformed_value_is_killed_not_raised(seconds):
+    """3. A cell that writes its own well-formed reply with ``"seconds": 10**400`` made ``Session.run``
+    raise OverflowError in the caller."""
+    (result, follow), _ = _session_result(ROUND, [FORGE_REPLY.replace("@SECONDS@", seconds), "print(6 * 7)"])
+    assert result.status == "killed" and result.error == "protocol violation", result
+    assert "forged" not in result.stdout
+    assert follow.stdout == "42\n"
+
+
+def test_reply_validation_rejects_every_malformed_value():
+    from mathforge.sandbox.core import _valid_result
+
+    good = {"id": "a1", "stdout": "4\n", "error": None, "truncated": False, "seconds": 0.5}
+    assert _valid_result(good, "a1")
+    bad_values = {
+        "seconds": [10**400, -(10**400), float("nan"), float("inf"), -1, True, "1", None, [1]],
+        "stdout": [None, 4, ["x"], b"x"],
+        "error": [0, ["x"], False],
+        "truncated": [0, 1, "yes", None],
+        "id": ["a2", 1, None],
+    }
+    for key, values in bad_values.items():
+        for value in values:
+            assert not _valid_result({**good, key: value}, "a1"), (key, value)
+    assert not _valid_result({**good, "extra": 1}, "a1")
+    assert not _valid_result([good], "a1")
+
+
+TERMINAL_CONTROL = (
+    "print('\\ud800 lone surrogate')\n"
+    "print('\\x1b]52;c;Y3VybCBldmlsIHwgc2g=\\x07clipboard')\n"  # OSC 52: write the user's clipboard
+    "print('\\x1b[2J\\x1b[Hcleared\\rover\\x08\\x9b31m\\x00end\\tcol')\n"
+    "raise ValueError('\\x1b[31mred\\ud800')"
+)
+
+
+def test_output_is_valid_text_without_terminal_control():
+    """4. A lone surrogate made the result unencodable downstream; escape sequences reached the user's
+    terminal. Everything returned is valid UTF-8 with newlines and tabs as the only controls."""
+    (result,), _ = _session_result(ROUND, [TERMINAL_CONTROL])
+    for text in (result.stdout, result.error or "", result.for_model()):
+        text.encode("utf-8")  # raises on a lone surrogate
+        controls = {c for c in text if (ord(c) < 32 or 0x7F <= ord(c) <= 0x9F) and c not in "\n\t"}
+        assert not controls, (text, controls)
+    assert "\ufffd lone surrogate" in result.stdout
+    assert "]52;c;Y3VybCBldmlsIHwgc2g=clipboard" in result.stdout  # the payload is shown inert, as text
+    assert "end\tcol" in result.stdout and result.error.startswith("ValueError: [31mred")
+
+
+THREADS = r"""
+import threading
+threading.stack_size(32 * 1024)
+stop = threading.Event()
+started = 0
+try:
+    for _ in range(2000):
+        threading.Thread(target=stop.wait, daemon=True).start()
+        started += 1
+except RuntimeError:
+    pass
+stop.set()
+print("started", started)
+"""
+
+
+def test_threads_are_capped_by_the_kernel():
+    """5. Thousands of threads with small stacks (on the way past the machine's pid limit). Capped per
+    worker by a pids cgroup or RLIMIT_NPROC; the isolation report says which."""
+    (result, follow), _ = _session_result(ROUND, [THREADS, "print(6 * 7)"])
+    with Sandbox(ROUND) as sb:
+        info = sb.isolation
+    if info.get("tasks") == "not capped":
+        pytest.skip(f"no way to cap tasks here: {info.get('unavailable', {}).get('tasks')}")
+    assert result.status == "ok", result
+    started = int(result.stdout.split()[-1])
+    assert 1 <= started < ROUND.max_tasks, result.stdout
+    assert info["tasks"].startswith(("pids cgroup", "RLIMIT_NPROC")), info
+    assert follow.stdout == "42\n"
+
+
+FLOCK_STDLIB = (
+    "import fcntl, os\nfd = os.open(os.__file__, os.O_RDONLY)\n"
+    "fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\nprint('locked')"
+)
+LEASE_STDLIB = (
+    "import fcntl, os\nfd = os.open(os.__file__, os.O_RDONLY)\n"
+    "fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)\nprint('leased')"
+)
+
+
+def test_no_locks_or_leases_on_shared_files():
+    """6. ``flock`` on a shared read-only file passed bits between two live sessions; a lease on a file of
+    the Python installation stalled the host's open(O_WRONLY) for up to 45 s."""
+    with Sandbox(ROUND) as sb, sb.session() as a, sb.session() as b:
+        held = a.run(FLOCK_STDLIB)
+        probe = b.run(FLOCK_STDLIB)
+        lease = a.run(LEASE_STDLIB)
+    for result in (held, probe, lease):
+        assert result.status == "error" and "PermissionError" in (result.error or ""), result
+        assert "locked" not in result.stdout and "leased" not in result.stdout
+
+
+SPIN = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.7:\n    pass\nprint('spun')"
+CPU_HARNESS = r"""
+import json, sys
+from mathforge.sandbox import Sandbox, SandboxConfig
+cfg = SandboxConfig(**json.loads(sys.argv[1]))
+with Sandbox(cfg) as sb, sb.session() as s:
+    many = [s.run(sys.argv[2]).status for _ in range(8)]
+    loop = s.run("while True:\n    pass")
+print(json.dumps({"many": many, "loop": loop.to_dict()}))
+"""
+
+
+def _cap_sys_resource() -> bool:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("CapEff:"):
+            return bool(int(line.split()[1], 16) >> 24 & 1)
+    return False
+
+
+def test_a_session_of_many_cells_keeps_its_per_cell_cpu_budget():
+    """7. Where the parent cannot raise the worker's hard CPU limit (no CAP_SYS_RESOURCE), a whole session
+    got about 13 CPU-seconds in total. Each cell must get its own budget: eight cells of 0.7 s with a
+    1-second budget all finish, and an endless loop is still stopped for CPU before its wall clock."""
+    command = [sys.executable, "-c", CPU_HARNESS]
+    if _cap_sys_resource():  # run the parent without the capability, as an ordinary user would
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("setpriv is needed to drop CAP_SYS_RESOURCE for this test")
+        command = [setpriv, "--bounding-set", "-sys_resource", "--inh-caps", "-sys_resource", *command]
+    cfg = {**dataclasses.asdict(ROUND), "cpu_seconds": 1, "timeout": 30}
+    done = subprocess.run(
+        [*command, json.dumps(cfg), SPIN], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["many"] == ["ok"] * 8, report
+    loop = report["loop"]
+    assert loop["status"] == "killed" and loop["error"] == "CPU time limit exceeded", loop
+    assert loop["seconds"] < 10, loop
+
+
+def test_kernel_layers_refuse_locks_leases_and_watches(tmp_path):
+    """Item 6 without the audit hook: the seccomp filter alone refuses flock, leases, lock probes and
+    inotify (which would also signal another session's opens of a shared file)."""
+    if os.uname().machine != "x86_64":
+        pytest.skip("the seccomp filter is written for x86_64")
+    probe = r"""
+import ctypes, fcntl, json, os, struct, sys
+from mathforge.sandbox import worker as W
+assert W._seccomp()[0]
+libc = ctypes.CDLL(None, use_errno=True)
+fd = os.open(os.__file__, os.O_RDONLY)
+report = {}
+def attempt(name, fn):
+    try:
+        fn()
+        report[name] = "allowed"
+    except OSError as e:
+        report[name] = e.errno
+attempt("flock", lambda: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB))
+attempt("lease", lambda: fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK))
+attempt("getlk", lambda: fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0)))
+attempt("inotify", lambda: (libc.inotify_init1(0) >= 0) or (_ for _ in ()).throw(OSError(ctypes.get_errno(), "")))
+own = os.open("own.db", os.O_CREAT | os.O_RDWR, 0o600)
+attempt("own_setlk", lambda: fcntl.lockf(own, fcntl.LOCK_EX | fcntl.LOCK_NB))
+print(json.dumps(report))
+"""
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.splitlines()[-1])
+    eperm = 1
+    assert report == {
+        "flock": eperm,
+        "lease": eperm,
+        "getlk": eperm,
+        "inotify": eperm,
+        "own_setlk": "allowed",
+    }
+
+
+def test_model_text_shown_by_the_app_and_solve_is_cleaned_the_same_way():
+    """Item 4 for the model's own text: the app's events and ``mathforge solve`` use ``displayable``."""
+    import asyncio
+
+    from mathforge.app.server import Job
+    from mathforge.safe_text import displayable, displayable_tree
+
+    raw = "step\r\n\x1b]52;c;ZXZpbA==\x07x = \ud800 5\x9b2J\tok"
+    assert displayable(raw) == "step\n]52;c;ZXZpbA==x = \ufffd 52J\tok"
+    assert displayable("plain text 42") == "plain text 42"
+    assert displayable_tree({"a": [raw, 3, ("\x1b[H",)], "b": None}) == {
+        "a": [displayable(raw), 3, ["[H"]],
+        "b": None,
+    }
+    loop = asyncio.new_event_loop()
+    try:
+        job = Job({"question": "q"}, loop)
+        job.sample(0, raw, "generating")
+        event = job.events[-1]
+    finally:
+        loop.close()
+    assert event["text"] == displayable(raw)
+    json.dumps(event, ensure_ascii=False).encode("utf-8")
+
+
+def test_solve_prints_the_model_text_without_terminal_control():
+    from fake_openai import FakeOpenAI
+    from typer.testing import CliRunner
+
+    from mathforge.cli.main import app
+
+    reply = "\x1b]52;c;ZXZpbA==\x07\x1b[2JSo it is $\\boxed{4\x1b[8m}$."
+    with FakeOpenAI(lambda _prompt: reply) as srv:
+        result = CliRunner().invoke(
+            app,
+            ["solve", "What is 2+2?", "--model", "fake", "--backend", "openai", "--api-base", srv.url],
+        )
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "final answer: 4[8m" in result.output  # the escape's payload shown inert, as text

@@ -64,6 +64,7 @@ from mathforge.infer.base import (
     collect_stream,
 )
 from mathforge.prompts import TOOL_STYLES, Prompt
+from mathforge.safe_text import displayable_tree
 
 log = logging.getLogger("mathforge.app")
 
@@ -177,8 +178,10 @@ class Job:
         return self.state in ("done", "cancelled", "error")
 
     def emit(self, type_: str, **data: Any) -> None:
+        """Record an event; its text is made displayable (no terminal control, no lone surrogates)."""
+        event = {"type": type_, **displayable_tree(data)}
         with self._lock:
-            self.events.append({"type": type_, **data})
+            self.events.append(event)
         with contextlib.suppress(RuntimeError):  # the loop is gone: the server is shutting down
             self._loop.call_soon_threadsafe(self._changed.set)
 

@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from mathforge.infer import BACKENDS, BackendError, BackendSpec
+from mathforge.safe_text import displayable
 
 
 def solve_command(
@@ -80,16 +81,19 @@ def solve_command(
         if sandbox is not None:
             sandbox.close()
     for i, s in enumerate(result.samples, 1):
-        body = re.sub(r"```output\n", "```text\n", s.text)  # render outputs as plain text blocks
+        # what the model and its programs wrote reaches the terminal without control sequences
+        body = re.sub(r"```output\n", "```text\n", displayable(s.text))  # outputs as plain text blocks
         title = f"sample {i}/{len(result.samples)}" + (f" · {len(s.cells)} cell(s) run" if s.cells else "")
-        console.print(Panel(Markdown(body), title=title, subtitle=f"answer: {s.answer or '—'}"))
+        answer = displayable(s.answer or "—")
+        console.print(Panel(Markdown(body), title=title, subtitle=f"answer: {answer}"))
     if len(result.samples) > 1:
         table = Table(title="votes")
         table.add_column("answer")
         table.add_column("votes", justify="right")
         table.add_column("share", justify="right")
         for ans, count in result.votes:
-            table.add_row(ans, str(count), f"{100 * count / len(result.samples):.0f}%")
+            table.add_row(displayable(ans), str(count), f"{100 * count / len(result.samples):.0f}%")
         console.print(table)
     share = f" ({100 * result.share:.0f}% of samples)" if len(result.samples) > 1 else ""
-    console.print(f"[bold]final answer:[/bold] {result.answer or 'none found'}{share}", highlight=False)
+    final = displayable(result.answer or "none found")
+    console.print(f"[bold]final answer:[/bold] {final}{share}", highlight=False)

@@ -8,8 +8,15 @@ result says so). Closing a session kills its worker and removes its working dire
 The worker runs untrusted code, so nothing it sends is trusted: every message is checked (size, JSON,
 shape, types, and the id of the request it answers); anything else kills the worker and the cell is
 reported as ``killed`` with the error "protocol violation". Output and errors are cut to ``keep_chars``
-here, whatever the worker did. The CPU limit of each cell is set from here too (``prlimit``), so the
-worker never needs the right to change its own limits.
+here, whatever the worker did, and made safe to show: lone surrogates become U+FFFD and control
+characters other than newline and tab are dropped (no escape sequence reaches a terminal).
+
+The CPU budget of each cell is counted from here (the worker's CPU time in /proc, checked while the cell
+runs) and the cell is killed when it passes it, so it holds without raising a hard limit; a kernel
+limit (``prlimit``) backs it up where this process may raise it again for the next cell. Where the
+worker could not mount its size-limited tmpfs, its working directory's bytes and files are counted
+from here too, during and after each cell, and a session past the budget is killed. A pids cgroup per
+worker, made here where the cgroup file system is writable, caps its threads.
 """
 
 from __future__ import annotations
@@ -21,18 +28,20 @@ import os
 import resource
 import secrets
 import select
-import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mathforge.sandbox.worker import MSG_HEADER
+from mathforge.safe_text import displayable
+from mathforge.sandbox.worker import MSG_HEADER, remove_cgroup, remove_tree
 
 CLEAN_ENV = {
     "PATH": "/usr/bin:/bin",
@@ -49,9 +58,13 @@ CLEAN_ENV = {
 @dataclass(frozen=True)
 class SandboxConfig:
     timeout: float = 10.0  # wall-clock seconds per cell
-    cpu_seconds: int = 10
+    cpu_seconds: int = 10  # CPU seconds per cell (each cell gets its own budget)
     memory_mb: int = 1024
-    file_mb: int = 16
+    file_mb: int = 16  # largest single file
+    disk_mb: int = 64  # bytes a session may keep in its working directory, all files together
+    disk_files: int = 2048  # files and directories a session may keep there
+    private_tmpfs: bool = True  # enforce the disk budget with a tmpfs where the kernel allows it
+    max_tasks: int = 32  # processes and threads per worker (pids cgroup, else RLIMIT_NPROC)
     keep_chars: int = 4000  # stdout characters returned (models see this)
     cap_chars: int = 1_000_000  # a cell that prints more is stopped
     warm: int = 2  # idle workers kept ready
@@ -94,6 +107,8 @@ class SandboxError(RuntimeError):
 
 
 LAUNCH = "from mathforge.sandbox.worker import main; main()"
+WATCH_EVERY = 0.05  # seconds between checks of a running cell's CPU time
+DISK_EVERY = 0.5  # seconds between checks of its working directory (where no tmpfs is mounted)
 RESULT_KEYS = frozenset({"id", "stdout", "error", "truncated", "seconds"})
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -106,18 +121,113 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _valid_result(msg: Any, ident: str) -> bool:
-    """A well-formed answer to the request ``ident``: exactly the expected keys, each of its type."""
+    """A well-formed answer to the request ``ident``: exactly the expected keys, each of its type, and a
+    duration that is a finite, non-negative float (an int as large as ``10**400`` is refused before any
+    conversion could overflow)."""
     if type(msg) is not dict or msg.keys() != RESULT_KEYS or msg["id"] != ident:
         return False
     seconds = msg["seconds"]
+    if type(seconds) is int:
+        seconds_ok = 0 <= seconds <= 10**9
+    else:
+        seconds_ok = type(seconds) is float and math.isfinite(seconds) and seconds >= 0
     return (
-        type(msg["stdout"]) is str
+        seconds_ok
+        and type(msg["stdout"]) is str
         and (msg["error"] is None or type(msg["error"]) is str)
         and type(msg["truncated"]) is bool
-        and type(seconds) in (int, float)
-        and math.isfinite(seconds)
-        and seconds >= 0
     )
+
+
+def _can_raise_limits() -> bool:
+    """Whether this process holds CAP_SYS_RESOURCE (may raise a hard limit it lowered)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("CapEff:"):
+                    return bool(int(line.split()[1], 16) >> 24 & 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return False
+
+
+_CAN_RAISE_LIMITS = _can_raise_limits()
+
+
+def _pids_cgroup_base() -> str | None:
+    """Where this process may make child pids cgroups: cgroup v1's pids hierarchy, or a v2 cgroup
+    whose children get the pids controller. None when there is no such place (or it is not ours)."""
+    try:
+        with open("/proc/self/cgroup") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        hierarchy, controllers, path = [*line.split(":", 2), "", ""][:3]
+        if "pids" in controllers.split(","):
+            base = os.path.join("/sys/fs/cgroup/pids", path.lstrip("/"))
+        elif hierarchy == "0" and controllers == "":
+            base = os.path.join("/sys/fs/cgroup", path.lstrip("/"))
+            try:
+                with open(os.path.join(base, "cgroup.subtree_control")) as f:
+                    if "pids" not in f.read().split():
+                        continue
+            except OSError:
+                continue
+        else:
+            continue
+        if os.access(base, os.W_OK):
+            return os.path.join(base, "mathforge-sandbox")
+    return None
+
+
+_PIDS_BASE: list[str | None] = []  # found once per process
+
+
+def _make_pids_cgroup(max_tasks: int) -> str | None:
+    """A fresh pids cgroup allowing ``max_tasks`` tasks, for one worker to join; None if none can be made."""
+    if not _PIDS_BASE:
+        _PIDS_BASE.append(_pids_cgroup_base())
+    base = _PIDS_BASE[0]
+    if base is None:
+        return None
+    path = os.path.join(base, "w-" + secrets.token_hex(6))
+    try:
+        os.makedirs(path)
+        with open(os.path.join(path, "pids.max"), "w") as f:
+            f.write(str(max(1, max_tasks)))
+        return path
+    except OSError:
+        remove_cgroup(path)
+        return None
+
+
+_DEEPEST_PATH = 3000  # characters: a working directory nested deeper counts as over its budget
+
+
+def _disk_use(root: str, max_files: int) -> tuple[int, int, bool]:
+    """(bytes allocated, files and directories, nested too deep) beneath ``root``, without following
+    symlinks. The walk stops once it has seen more than ``max_files`` entries (the budget is passed)
+    or a path longer than ``_DEEPEST_PATH`` (which a walk by path names could not follow far)."""
+    used, count = 0, 0
+    todo = [root]
+    while todo and count <= max_files:
+        try:
+            with os.scandir(todo.pop()) as entries:
+                for entry in entries:
+                    count += 1
+                    if len(entry.path) > _DEEPEST_PATH:
+                        return used, count, True
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    used += st.st_blocks * 512
+                    if stat.S_ISDIR(st.st_mode):
+                        todo.append(entry.path)
+        except OSError:
+            continue
+    return used, count, False
 
 
 class _Worker:
@@ -130,10 +240,13 @@ class _Worker:
         self.info: dict[str, Any] = {}
         self.max_bytes = 64 * 1024 + 32 * max(config.keep_chars, 0)
         self.workdir: str | None = tempfile.mkdtemp(prefix="mf-sandbox-")
+        self.cgroup = _make_pids_cgroup(config.max_tasks)
         to_r, to_w = os.pipe()
         from_r, from_w = os.pipe()
         life_r, life_w = os.pipe()
-        cfg = json.dumps({**asdict(config), "workdir": self.workdir, "lifeline": life_r})
+        cfg = json.dumps(
+            {**asdict(config), "workdir": self.workdir, "lifeline": life_r, "cgroup": self.cgroup}
+        )
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", "-c", LAUNCH, str(to_r), str(from_w), cfg],
@@ -148,7 +261,8 @@ class _Worker:
         except BaseException:
             for fd in (to_w, from_r, life_w):
                 os.close(fd)
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            remove_tree(self.workdir)
+            remove_cgroup(self.cgroup)
             raise
         finally:
             for fd in (to_r, from_w, life_r):
@@ -170,8 +284,9 @@ class _Worker:
             raise SandboxError("a sandbox worker failed to start")
         self.info = msg["isolation"]
 
-    def _recv(self, timeout: float) -> tuple[str, Any]:
-        """One message: ("ok", message), ("timeout", None), ("eof", None) or ("bad", why)."""
+    def _recv(self, timeout: float, watch: Callable[[], str | None] | None = None) -> tuple[str, Any]:
+        """One message: ("ok", message), ("timeout", None), ("eof", None), ("bad", why), or
+        ("stopped", why) when ``watch`` (called every ``WATCH_EVERY`` seconds of waiting) names a reason."""
         deadline = time.monotonic() + timeout
         buf = b""
         need = MSG_HEADER
@@ -180,8 +295,14 @@ class _Worker:
         poller.register(self.r, select.POLLIN)
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not poller.poll(left * 1000):
+            if left <= 0:
                 return "timeout", None
+            wait = min(left, WATCH_EVERY) if watch is not None else left
+            if not poller.poll(wait * 1000):
+                why = watch() if watch is not None else None
+                if why:
+                    return "stopped", why
+                continue
             chunk = os.read(self.r, min(1 << 20, need - len(buf)))
             if not chunk:
                 return "eof", None
@@ -220,31 +341,56 @@ class _Worker:
             poller.poll(left * 1000)
         return "ok"
 
-    def _limit_cpu(self) -> None:
-        """RLIMIT_CPU of the worker: what it used so far plus the cell's budget, plus half a second or
-        more (the limit is in whole seconds): a loop is stopped by the wall clock first when both limits
-        are equal. SIGXCPU at the soft limit; SIGKILL a second later, if the cell ignores SIGXCPU."""
-        pid = self.proc.pid
-        try:
-            soft = math.ceil(_cpu_seconds(pid) + self.config.cpu_seconds + 0.5)
-        except (OSError, ValueError, IndexError):
-            return
-        try:  # the hard limit too, where this process may raise it again for the next cell
-            resource.prlimit(pid, resource.RLIMIT_CPU, (soft, soft + 1))
-            return
-        except (OSError, ValueError):
-            pass
+    def _limit_cpu(self, used: float) -> None:
+        """The kernel's backup of the per-cell CPU budget counted in ``run``: RLIMIT_CPU at what the worker
+        used so far plus the cell's budget and a second (the limit is in whole seconds). SIGXCPU at the
+        soft limit, SIGKILL a second later. The hard limit is lowered only where this process may raise it
+        again for the next cell (CAP_SYS_RESOURCE); otherwise it is left alone and the soft limit moves
+        beneath it, so a long session never runs out of CPU it was given per cell."""
+        soft = math.ceil(used + self.config.cpu_seconds + 1)
         with contextlib.suppress(OSError, ValueError):
-            hard = resource.prlimit(pid, resource.RLIMIT_CPU)[1]
+            if _CAN_RAISE_LIMITS:
+                resource.prlimit(self.proc.pid, resource.RLIMIT_CPU, (soft, soft + 1))
+                return
+            hard = resource.prlimit(self.proc.pid, resource.RLIMIT_CPU)[1]
             if hard != resource.RLIM_INFINITY:
                 soft = min(soft, hard)
-            resource.prlimit(pid, resource.RLIMIT_CPU, (soft, hard))
+            resource.prlimit(self.proc.pid, resource.RLIMIT_CPU, (soft, hard))
+
+    def _over_disk(self) -> str | None:
+        """Why the working directory is past the session's budget (only where no tmpfs enforces it)."""
+        if self.info.get("disk_tmpfs") or not self.workdir:
+            return None
+        cfg = self.config
+        used, files, deep = _disk_use(self.workdir, cfg.disk_files)
+        if deep or used > cfg.disk_mb * 2**20 or files > cfg.disk_files:
+            what = "directories nested too deep" if deep else f"{used / 2**20:.0f} MiB in {files} files"
+            return f"disk budget exceeded ({what}; at most {cfg.disk_mb} MiB in {cfg.disk_files} files)"
+        return None
 
     def run(self, code: str) -> CellResult:
         ident = secrets.token_hex(8)
         data = json.dumps({"code": code, "id": ident}).encode()
         data = len(data).to_bytes(MSG_HEADER, "big") + data
-        self._limit_cpu()
+        pid = self.proc.pid
+        try:
+            cpu_start: float | None = _cpu_seconds(pid)
+        except (OSError, ValueError, IndexError):
+            cpu_start = None
+        if cpu_start is not None:
+            self._limit_cpu(cpu_start)
+        checks = {"disk": time.monotonic()}
+
+        def watch() -> str | None:
+            """Called while the cell runs: its CPU budget, and the disk budget twice a second."""
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if cpu_start is not None and _cpu_seconds(pid) - cpu_start > self.config.cpu_seconds:
+                    return "CPU time limit exceeded"
+            if time.monotonic() - checks["disk"] >= DISK_EVERY:
+                checks["disk"] = time.monotonic()
+                return self._over_disk()
+            return None
+
         t0 = time.perf_counter()
         sent = self._send(data, self.config.timeout)
         if sent == "eof":
@@ -253,22 +399,29 @@ class _Worker:
         status, msg = ("timeout", None) if sent == "timeout" else ("", None)
         if sent == "ok":
             left = self.config.timeout - (time.perf_counter() - t0)
-            status, msg = self._recv(left)
+            status, msg = self._recv(left, watch)
         elapsed = time.perf_counter() - t0
         if status == "timeout":
             self.kill()
             return CellResult("", None, "timeout", seconds=elapsed)
+        if status == "stopped":
+            self.kill()
+            return CellResult("", msg, "killed", seconds=elapsed)
         if status == "eof":
             return CellResult("", self._why(self.kill()), "killed", seconds=elapsed)
         if status == "bad" or not _valid_result(msg, ident):
             self.kill()
             return CellResult("", "protocol violation", "killed", seconds=elapsed)
         keep = self.config.keep_chars
-        stdout, error = msg["stdout"], msg["error"] or None
+        stdout, error = displayable(msg["stdout"]), displayable(msg["error"] or "") or None
         truncated = msg["truncated"] or len(stdout) > keep
         if error is not None:
             error = error[:keep]
         seconds = min(float(msg["seconds"]), elapsed)
+        over = self._over_disk()
+        if over:  # the cell finished, but left more than the session may keep: the session ends
+            self.kill()
+            return CellResult(stdout[:keep], over, "killed", truncated, seconds)
         return CellResult(stdout[:keep], error, "error" if error else "ok", truncated, seconds)
 
     @staticmethod
@@ -311,7 +464,8 @@ class _Worker:
                     os.close(fd)
         self.w = self.r = self.life = -1
         if self.workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            remove_tree(self.workdir)  # iterative, never raises (a cell may leave any tree)
+        remove_cgroup(self.cgroup)
         return code
 
 
@@ -498,7 +652,11 @@ def describe_isolation(info: dict[str, Any]) -> str:
     caps = info.get("capabilities")
     caps_text = f"capabilities {caps}" if caps else "capabilities kept"
     limits = ", ".join(f"{k}={v}" for k, v in info.get("rlimits", {}).items())
+    disk = info.get("disk", "not reported")
+    tasks = info.get("tasks", "not reported")
+    if tasks == "not capped":
+        tasks += f" ({missing.get('tasks', 'no reason given')})"
     return (
         f"sandbox: {net}; user {info.get('user')}; {landlock}; {seccomp}; {caps_text}; audit hook; "
-        f"limits {limits}"
+        f"limits {limits}; disk budget: {disk}; tasks: {tasks}"
     )

@@ -12,33 +12,41 @@ down, in this order (each step needs the privileges the next removes):
 1. a reaper: a tiny child process forked first, holding no pipe of the protocol. When the worker exits it
    removes the working directory; when the parent dies (the lifeline reads EOF) it kills the worker first.
    The worker cannot remove the directory itself once Landlock is on (that needs rights on /tmp);
-2. a new network namespace (no interface but a down loopback), when the kernel allows it;
-3. the working directory as cwd; numpy / sympy / math imported into a fresh ``__main__`` module (so
+2. a pids cgroup of its own (made by the parent; the worker moves itself in while it may): at most
+   ``max_tasks`` processes and threads, whatever the uid;
+3. a new network namespace (no interface but a down loopback), when the kernel allows it; and a new
+   mount namespace with a size-limited tmpfs on the working directory (a byte and an inode budget for
+   the session; the parent checks the directory itself where this cannot be mounted);
+4. the working directory as cwd; numpy / sympy / math imported into a fresh ``__main__`` module (so
    cells pay no import cost, and ``sys.modules['__main__']`` holds the cell's names, nothing of ours);
-4. privileges dropped to ``nobody`` when started as root (other users' files become unreadable) -- unless
+5. privileges dropped to ``nobody`` when started as root (other users' files become unreadable) -- unless
    the interpreter itself would become unreadable (a pyenv under /root): then the worker stays uid 0;
-5. stdin/stdout/stderr pointed at /dev/null (cells print into bounded buffers; the protocol has its
+6. stdin/stdout/stderr pointed at /dev/null (cells print into bounded buffers; the protocol has its
    own file descriptors);
-6. resource limits (set right after step 9): address space, file size, open files, no core dumps, and
+7. resource limits (set right after step 10): address space, file size, open files, no core dumps, and
    -- only where the seccomp filter is missing -- no new processes (RLIMIT_NPROC=0, which stops threads
-   too). The CPU limit of each cell is set by the parent (``prlimit``): the worker cannot change limits;
-7. Landlock (kernel-enforced, Linux >= 5.13): reads only beneath the Python installation, the system
+   too); where no pids cgroup could be joined, RLIMIT_NPROC caps this uid's tasks at what it runs now
+   plus ``max_tasks`` (root is exempt from it). The CPU limit of each cell is set and counted by the
+   parent: the worker cannot change limits;
+8. Landlock (kernel-enforced, Linux >= 5.13): reads only beneath the Python installation, the system
    library directories, /usr/share/zoneinfo and a few device files; full access only beneath the working
    directory; with ABI >= 4 no TCP bind/connect; with ABI >= 6 no signals to, and no abstract unix
    sockets of, processes outside the sandbox. ``PR_SET_NO_NEW_PRIVS`` first;
-8. all capabilities dropped (uid 0 without capabilities cannot override file permissions, kill other
+9. all capabilities dropped (uid 0 without capabilities cannot override file permissions, kill other
    users' processes, change limits or mount anything);
-9. a seccomp-BPF filter (x86_64): no fork/exec/clone of processes, no signals at all, no pidfds, ptrace,
-   other processes' priority/affinity, namespaces, mounts, device/FIFO nodes, xattrs, chmod/chown,
-   sockets, keyrings, bpf, perf, io_uring, modules, clock or reboot; clone3 answers ENOSYS so that
-   glibc starts threads with clone(CLONE_THREAD), which stays allowed;
-10. a Python audit hook (PEP 578), which cannot be removed once added: the fast, friendly first layer
+10. a seccomp-BPF filter (x86_64): no fork/exec/clone of processes, no signals at all, no pidfds,
+   ptrace, other processes' priority/affinity, namespaces, mounts, device/FIFO nodes, xattrs,
+   chmod/chown, sockets, keyrings, bpf, perf, io_uring, modules, clock or reboot; no ``flock``, file
+   leases, lock probes (``F_GETLK``) or inotify, which would let two sessions signal each other through
+   a shared read-only file (or stall the host's writers of it); clone3 answers ENOSYS so that glibc
+   starts threads with clone(CLONE_THREAD), which stays allowed;
+11. a Python audit hook (PEP 578), which cannot be removed once added: the fast, friendly first layer
     that turns most attempts into a clear ``PermissionError``. Its state lives in closures (nothing a
     cell can reach by module globals), it accepts only exact ``str``/``bytes``/``int`` paths (and
     exact pathlib objects, read without running their methods), never runs a cell's code, refuses
     ``dir_fd``, directory file descriptors, ``gc`` walks and re-imports of modules loaded at startup.
 
-Layers 7-9 are kernel-enforced: they hold even against native code (an extension module, a CPython
+Layers 8-10 are kernel-enforced: they hold even against native code (an extension module, a CPython
 memory bug). Where one cannot be installed the others still apply, and the report says which.
 
 Why not Docker: it is not available everywhere (NeMo-Skills needs it); these layers need only Linux and
@@ -126,7 +134,85 @@ class BoundedWriter(io.TextIOBase):
 # lock-down steps
 
 
-def _start_reaper(workdir: str, lifeline: int | None) -> bool:
+def remove_tree(path: str) -> bool:
+    """Remove ``path`` and everything beneath it; True when nothing is left. Never raises.
+
+    Written by hand because ``shutil.rmtree`` recurses: a tree a thousand levels deep (which a cell can
+    make in a second) raises RecursionError even with ``ignore_errors``, and paths past PATH_MAX fail.
+    This walks with directory file descriptors (no path grows), never follows a symlink, and keeps at
+    most ``_REMOVE_DEPTH`` descriptors open: a deeper directory is first moved up to the top."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISDIR(st.st_mode):
+            os.unlink(path)
+            return True
+        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return not os.path.lexists(path)
+    stack = [top]  # open directories, each inside the one before
+    names: list[str] = []  # names[i] is stack[i + 1]'s name inside stack[i]
+    moved = 0
+    try:
+        while stack:
+            fd = stack[-1]
+            descend = None
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        descend = entry.name
+                        break
+                    os.unlink(entry.name, dir_fd=fd)
+            if descend is None:  # empty now: close it and remove it from its parent
+                os.close(stack.pop())
+                if stack:
+                    os.rmdir(names.pop(), dir_fd=stack[-1])
+                continue
+            if len(stack) >= _REMOVE_DEPTH:  # too deep: move this subtree up beside the others
+                for _ in range(100):  # a name the cell may have taken already: the next one
+                    moved += 1
+                    with contextlib.suppress(FileExistsError, OSError):
+                        os.rename(descend, f".mf-rm-{moved}", src_dir_fd=fd, dst_dir_fd=top)
+                        break
+                else:
+                    return False
+                continue
+            flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+            stack.append(os.open(descend, flags, dir_fd=fd))
+            names.append(descend)
+        os.rmdir(path)
+    except BaseException:  # something could not be removed (or went away meanwhile): stop, report
+        pass
+    finally:
+        for fd in stack:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    return not os.path.lexists(path)
+
+
+_REMOVE_DEPTH = 64
+
+
+def remove_cgroup(path: str | None) -> bool:
+    """Remove an (emptied) cgroup directory, retrying briefly while the kernel finishes the exit."""
+    if not path:
+        return True
+    for _ in range(50):
+        try:
+            os.rmdir(path)
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            time.sleep(0.002)
+    return False
+
+
+def _start_reaper(workdir: str, lifeline: int | None, cgroup: str | None) -> bool:
     """Fork the reaper (see the module docstring). It keeps only a pidfd of the worker and the lifeline:
     holding a protocol pipe would hide the worker's death from the parent."""
     worker = os.getpid()
@@ -159,7 +245,8 @@ def _start_reaper(workdir: str, lifeline: int | None) -> bool:
                 with contextlib.suppress(OSError):  # the parent is gone: so goes the worker
                     os.kill(worker, signal.SIGKILL)
                 fds.remove(lifeline)
-        shutil.rmtree(workdir, ignore_errors=True)
+        remove_tree(workdir)
+        remove_cgroup(cgroup)
     finally:
         os._exit(0)
 
@@ -172,6 +259,57 @@ def _unshare_network() -> bool:
         return libc.unshare(0x40000000) == 0  # CLONE_NEWNET
     except Exception:
         return False
+
+
+def _join_cgroup(path: str | None) -> str:
+    """Move this process into the pids cgroup the parent made for it. "" when done, else why not."""
+    if not path:
+        return "no pids cgroup could be made (a writable cgroup file system is needed)"
+    try:
+        with open(os.path.join(path, "cgroup.procs"), "w") as f:
+            f.write(str(os.getpid()))
+        return ""
+    except OSError as exc:
+        return f"the pids cgroup could not be joined ({exc.strerror})"
+
+
+CLONE_NEWNS = 0x00020000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 0x40000
+
+
+def _private_tmpfs(workdir: str, megabytes: int, files: int) -> tuple[bool, str]:
+    """A mount namespace of our own, and a tmpfs of ``megabytes`` and ``files`` inodes on the working
+    directory: the session's disk budget, enforced by the kernel (ENOSPC), gone with the process.
+    (True, "") or (False, why not)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(CLONE_NEWNS) != 0:
+            return False, f"no mount namespace ({os.strerror(ctypes.get_errno())})"
+        if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:  # nothing leaks to the host
+            return False, f"mounts could not be made private ({os.strerror(ctypes.get_errno())})"
+        options = f"size={megabytes}m,nr_inodes={files + 1},mode=0700".encode()
+        flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
+        if libc.mount(b"mathforge-sandbox", workdir.encode(), b"tmpfs", flags, options) != 0:
+            return False, f"tmpfs could not be mounted ({os.strerror(ctypes.get_errno())})"
+        return True, ""
+    except Exception as exc:
+        return False, f"tmpfs not mounted ({exc})"
+
+
+def _tasks_of_uid(uid: int) -> int | None:
+    """Processes and threads of ``uid`` now (what RLIMIT_NPROC counts), from /proc."""
+    count = 0
+    try:
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_uid == uid:
+                        count += len(os.listdir(f"/proc/{entry.name}/task"))
+    except OSError:
+        return None
+    return count
 
 
 def _world_readable(path: str) -> bool:
@@ -230,9 +368,10 @@ def _drop_privileges(workdir: str, roots: tuple[str, ...]) -> int | None:
     return nobody
 
 
-def _set_limits(cfg: dict, processes: bool = True) -> dict:
+def _set_limits(cfg: dict, processes: bool = True, tasks: int | None = None) -> dict:
     """``processes``: also RLIMIT_NPROC=0 -- no fork, but no threads either (counted per user: nobody
-    runs nothing else; root is exempt). Not needed where the seccomp filter refuses new processes."""
+    runs nothing else; root is exempt). Not needed where the seccomp filter refuses new processes.
+    Otherwise ``tasks``, when given, is the RLIMIT_NPROC that caps threads (where no pids cgroup does)."""
     limits = {
         resource.RLIMIT_AS: cfg["memory_mb"] * 1024 * 1024,
         resource.RLIMIT_FSIZE: cfg["file_mb"] * 1024 * 1024,
@@ -241,6 +380,8 @@ def _set_limits(cfg: dict, processes: bool = True) -> dict:
     }
     if processes:
         limits[resource.RLIMIT_NPROC] = 0
+    elif tasks is not None:
+        limits[resource.RLIMIT_NPROC] = tasks
     applied = {}
     for res, value in limits.items():
         try:
@@ -411,7 +552,12 @@ def _drop_capabilities() -> tuple[str, str]:
 AUDIT_ARCH_X86_64 = 0xC000003E
 X32_SYSCALL_BIT = 0x40000000
 CLONE_THREAD = 0x00010000
-NR_CLONE, NR_CLONE3, NR_PRLIMIT64, NR_KILL = 56, 435, 302, 62
+NR_CLONE, NR_CLONE3, NR_PRLIMIT64, NR_KILL, NR_FCNTL = 56, 435, 302, 62, 72
+# fcntl commands refused: a lease (stalls the host's writers of a shared file), lock probes (read another
+# session's locks on a shared file), directory notification. Locks on a cell's own files stay allowed
+# (sqlite uses them); without a probe no other session can see them.
+F_GETLK, F_OFD_GETLK, F_SETLEASE, F_NOTIFY = 5, 36, 1024, 1026
+FCNTL_DENY = (F_GETLK, F_OFD_GETLK, F_SETLEASE, F_NOTIFY)
 SECCOMP_DENY_X86_64 = {
     # processes
     "fork": 57, "vfork": 58, "execve": 59, "execveat": 322,
@@ -440,6 +586,7 @@ SECCOMP_DENY_X86_64 = {
     "shmget": 29, "shmat": 30, "shmctl": 31, "semget": 64, "semop": 65, "semctl": 66,
     "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71,
     # kernel facilities
+    "flock": 73, "inotify_init": 253, "inotify_init1": 294,
     "keyctl": 250, "add_key": 248, "request_key": 249, "bpf": 321, "perf_event_open": 298,
     "userfaultfd": 323, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
     "personality": 135, "modify_ldt": 154, "iopl": 172, "ioperm": 173, "syslog": 103,
@@ -481,6 +628,12 @@ def _seccomp_program() -> bytes:
     op(ld_abs, 16)  # args[0] (pid): only this process's own limits
     op(jeq, 0, 1, 0)
     op(ret, eperm)
+    op(ret, allow)
+    op(jeq, NR_FCNTL, 0, 2 * len(FCNTL_DENY) + 2)
+    op(ld_abs, 24)  # args[1] (cmd), low half
+    for cmd in FCNTL_DENY:
+        op(jeq, cmd, 0, 1)
+        op(ret, eperm)
     op(ret, allow)
     op(ret, allow)
     return b"".join(prog)
@@ -542,6 +695,7 @@ BLOCKED_EVENTS = frozenset(
         "gc.get_referrers",
         "gc.get_referents",
         "fcntl.ioctl",
+        "fcntl.flock",
     }
 )
 BLOCKED_PREFIXES = ("ctypes.", "socket.", "cpython.remote_debugger")
@@ -602,6 +756,7 @@ def _install_audit_hook(workdir: str, read_dirs: tuple[str, ...], read_files: tu
     o_tmpfile = getattr(os, "O_TMPFILE", -1)
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     blocked = frozenset(BLOCKED_EVENTS)
+    fcntl_deny = frozenset(FCNTL_DENY)
     prefixes = tuple(BLOCKED_PREFIXES)
     path_events = dict(PATH_EVENTS)
     blocked_imports = frozenset(BLOCKED_IMPORTS)
@@ -783,6 +938,9 @@ def _install_audit_hook(workdir: str, read_dirs: tuple[str, ...], read_files: tu
             check_open(args)
         elif event == "import":
             check_import(args)
+        elif event == "fcntl.fcntl":
+            if _len(args) > 1 and args[1] in fcntl_deny:
+                deny("this fcntl command (a lease, a lock probe or a notification) is not allowed")
         else:
             rule = path_events.get(event)
             if rule is not None:
@@ -891,19 +1049,38 @@ def main() -> None:
     cfg = json.loads(sys.argv[3])
     keep, cap = int(cfg["keep_chars"]), int(cfg["cap_chars"])
     workdir = cfg.get("workdir") or tempfile.mkdtemp(prefix="mf-sandbox-")
-    reaper = _start_reaper(workdir, cfg.get("lifeline"))
+    cgroup = cfg.get("cgroup")
+    reaper = _start_reaper(workdir, cfg.get("lifeline"), cgroup)
+    unavailable = {}
+    no_cgroup = _join_cgroup(cgroup)
     netns = _unshare_network() if cfg.get("network_namespace", True) else False
+    disk_mb, disk_files = int(cfg.get("disk_mb", 64)), int(cfg.get("disk_files", 2048))
+    tmpfs, why = (
+        _private_tmpfs(workdir, disk_mb, disk_files)
+        if cfg.get("private_tmpfs", True)
+        else (False, "turned off in the configuration")
+    )
+    if why:
+        unavailable["disk"] = why
     os.chdir(workdir)
     tempfile.tempdir = workdir
     shutil._use_fd_functions = False  # rmtree by path names: the audit hook refuses dir_fd
     namespace, loaded = _preload()
     read_dirs, read_files = _readable_paths()
     uid = _drop_privileges(workdir, _read_roots())
+    max_tasks, nproc = int(cfg.get("max_tasks", 32)), None
+    if no_cgroup:
+        if os.getuid() == 0:
+            unavailable["tasks"] = f"{no_cgroup}; RLIMIT_NPROC does not apply to root"
+        else:  # counted per uid, so: what this uid runs now, plus the budget
+            now = _tasks_of_uid(os.getuid())
+            nproc = None if now is None else now + max_tasks
+            if nproc is None:
+                unavailable["tasks"] = f"{no_cgroup}; /proc could not be read"
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     os.close(devnull)
-    unavailable = {}
     landlock, why = _landlock(workdir, read_dirs, read_files)
     if why:
         unavailable["landlock"] = why
@@ -913,7 +1090,7 @@ def main() -> None:
     seccomp, why = _seccomp()
     if why:
         unavailable["seccomp"] = why
-    limits = _set_limits(cfg, processes=not seccomp)
+    limits = _set_limits(cfg, processes=not seccomp, tasks=nproc)
     _install_audit_hook(workdir, read_dirs, read_files)
     isolation = {
         "network_namespace": netns,
@@ -922,6 +1099,19 @@ def main() -> None:
         "seccomp": seccomp,
         "capabilities": caps or False,
         "rlimits": limits,
+        "tasks": (
+            f"pids cgroup (at most {max_tasks})"
+            if not no_cgroup
+            else f"RLIMIT_NPROC ({max_tasks} above this uid's {nproc - max_tasks})"
+            if nproc is not None and "processes" in limits
+            else "not capped"
+        ),
+        "disk": (
+            f"tmpfs ({disk_mb} MiB, {disk_files} files)"
+            if tmpfs
+            else f"quota ({disk_mb} MiB, {disk_files} files, checked by the parent)"
+        ),
+        "disk_tmpfs": tmpfs,
         "audit_hook": True,
         "workdir_reaper": reaper,
         "preloaded": loaded,
