@@ -58,6 +58,10 @@ CONFIGS: dict[str, ConfigSpec] = {
     "teach": ConfigSpec(
         "mathforge.synth.run:TeachConfig", "`mathforge synth teach` flags; `run_teach(TeachConfig(...))`"
     ),
+    "synth-from-gsm8k": ConfigSpec(
+        "mathforge.synth.from_gsm8k:FromGsm8kConfig",
+        "`mathforge synth from-gsm8k` flags; `run_from_gsm8k(FromGsm8kConfig(...))`",
+    ),
     "decontam-files": ConfigSpec(
         "mathforge.corpus.decontam_file:DecontamFilesConfig",
         "`mathforge decontam` arguments and flags; `run_decontam(DecontamFilesConfig(...))`",

@@ -111,7 +111,7 @@ class ToolBackend:
                 t.text += output_block(result)
                 if t.prompt.style == "pot":
                     t.done = True
-                    t.text += _pot_answer(result)
+                    t.text += pot_answer(result)
 
     @staticmethod
     def _generation(t: Trajectory) -> Generation:
@@ -123,7 +123,7 @@ class ToolBackend:
         return info
 
 
-def _pot_answer(result: CellResult) -> str:
+def pot_answer(result: CellResult) -> str:
     """Program of thought: the last printed line is the answer (boxed, so the grader finds it)."""
     lines = [x for x in result.stdout.strip().splitlines() if x.strip()]
     if result.status != "ok" or not lines:

@@ -1,4 +1,4 @@
-"""``mathforge synth generate | bench | teach``."""
+"""``mathforge synth generate | bench | teach | from-gsm8k``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rich.table import Table
 
 from mathforge.cli.progress import progress_bars
 from mathforge.config import help_text
+from mathforge.synth.from_gsm8k import FromGsm8kConfig
 from mathforge.synth.run import SynthConfig, TeachConfig
 
 synth_app = typer.Typer(
@@ -178,6 +179,57 @@ def synth_teach(
     Console().print(
         f"{stats.problems} problems, {stats.samples} samples, {stats.accepted} accepted ({100 * stats.acceptance:.1f}%), "
         f"{stats.errors} failed requests, {stats.no_answer} without an answer → {out}/sft.jsonl",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _gsm(name: str) -> str:
+    """The help of ``FromGsm8kConfig.<name>``."""
+    return help_text(FromGsm8kConfig, name)
+
+
+@synth_app.command("from-gsm8k")
+def synth_from_gsm8k(
+    out: Path = typer.Option(..., "--out", "-o", help=_gsm("out")),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help=_gsm("data_dir")),
+    limit: int | None = typer.Option(None, "--limit", min=1, help=_gsm("limit")),
+    formats: str = typer.Option("tir,pot", "--format", help=_gsm("formats") + " Comma-separated."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help=_gsm("timeout")),
+) -> None:
+    """GSM8K train solutions → verified tool-integrated (TIR) and program-of-thought (PoT) chats:
+    sft.jsonl, programs.jsonl, rejected.jsonl, manifest.json (with the funnel)."""
+    from mathforge.bench import BenchError
+    from mathforge.config import ConfigError
+    from mathforge.synth.from_gsm8k import run_from_gsm8k
+
+    try:
+        cfg = FromGsm8kConfig(
+            out=str(out),
+            data_dir=str(data_dir or ""),
+            limit=limit,
+            formats=_split(formats) or [],
+            timeout=timeout,
+        )
+        with progress_bars() as bars:
+            result = run_from_gsm8k(cfg, progress=bars.update)
+    except (BenchError, ConfigError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    summary = result.manifest["summary"]
+    total = max(1, summary["records"])
+    done = "done earlier (same config and input), not recomputed; " if result.skipped else ""
+    table = Table(title=f"GSM8K train → {summary['kept']} of {summary['records']} verified")
+    table.add_column("bucket")
+    table.add_column("records", justify="right")
+    table.add_column("share", justify="right")
+    for bucket, count in summary["funnel"].items():
+        table.add_row(summary["reasons"][bucket], str(count), f"{100 * count / total:.1f}%")
+    Console().print(table)
+    Console().print(
+        f"{done}{summary['sft_records']} chats ({', '.join(summary['formats'])}) → {result.files['sft']}; "
+        f"{summary['chained_lines']} of {summary['program_lines']} program lines use an earlier result; "
+        f"{result.manifest.get('seconds')} s",
         highlight=False,
         soft_wrap=True,
     )
