@@ -37,8 +37,8 @@ def eval_command(
     out: Path = typer.Option(Path("runs/eval"), "--out", "-o", help=_help("out")),
     prompt: str = typer.Option("auto", "--prompt", help=_help("prompt")),
     n: int = typer.Option(1, "--n", min=1, help=_help("n")),
-    temperature: float = typer.Option(0.0, "--temperature", "-t", min=0.0, help=_help("temperature")),
-    top_p: float = typer.Option(1.0, "--top-p", help=_help("top_p")),
+    temperature: float | None = typer.Option(None, "--temperature", "-t", min=0.0, help=_help("temperature")),
+    top_p: float | None = typer.Option(None, "--top-p", help=_help("top_p")),
     max_tokens: int = typer.Option(512, "--max-tokens", min=1, help=_help("max_tokens")),
     limit: int | None = typer.Option(None, "--limit", "-l", min=1, help=_help("limit")),
     seed: int = typer.Option(0, "--seed", help=_help("seed")),
@@ -69,6 +69,7 @@ def eval_command(
     grade_timeout: float = typer.Option(5.0, "--grade-timeout", min=0.1, help=_help("grade_timeout")),
     chunk_size: int | None = typer.Option(None, "--chunk-size", min=1, help=_help("chunk_size")),
     reward_model: str | None = typer.Option(None, "--reward-model", help=_help("reward_model")),
+    select: str = typer.Option("", "--select", help=_help("select") + " Comma-separated."),
     tool_rounds: int = typer.Option(4, "--tool-rounds", min=1, help=_help("tool_rounds")),
     tool_timeout: float = typer.Option(10.0, "--tool-timeout", min=0.5, help=_help("tool_timeout")),
 ) -> None:
@@ -125,6 +126,7 @@ def eval_command(
         chunk_size=chunk_size,
         tool_rounds=tool_rounds,
         reward_model=reward_model,
+        select=[x.strip() for x in select.split(",") if x.strip()],
         tool_timeout=tool_timeout,
         backend_spec=spec,
     )
@@ -157,6 +159,24 @@ def eval_command(
         )
     out_console = Console()
     out_console.print(table)
+    for name, m in result.metrics["benchmarks"].items():
+        if "select" not in m and "avg@k" not in m:
+            continue
+        chooser = Table(title=f"{name}: choosing among {m.get('avg@k', {}).get('k', '?')} samples")
+        for col in ("strategy", "accuracy", "95% CI", "answered"):
+            chooser.add_column(col)
+        if "avg@k" in m:
+            a = m["avg@k"]
+            chooser.add_row(f"avg@{a['k']}", f"{100 * a['mean']:.1f}%", f"± {100 * a['se']:.1f} (s.e.)", "")
+        for strategy, s in m.get("select", {}).items():
+            lo, hi = s["ci95"]
+            chooser.add_row(
+                strategy,
+                f"{100 * s['accuracy']:.1f}%",
+                f"{100 * lo:.1f}–{100 * hi:.1f}",
+                f"{100 * s['answered']:.0f}%",
+            )
+        out_console.print(chooser)
     out_console.print(
         f"generated {result.generated}, from cache {result.cached}; results in {result.out_dir}/"
         " (metrics.json, results.md, report.html, <bench>/samples.jsonl)",

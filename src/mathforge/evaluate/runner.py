@@ -16,8 +16,11 @@ from mathforge.config import option
 from mathforge.evaluate.cache import ResultCache, cache_key
 from mathforge.evaluate.metrics import majority, score
 from mathforge.evaluate.report import html_report, markdown_table
+from mathforge.evaluate.select_rows import GENSELECT_MAX_TOKENS, make_judge, run_metrics, select_rows
+from mathforge.evaluate.selection import parse_strategies
 from mathforge.grade import GradeItem, SymbolicPool, grade_many
 from mathforge.infer import BACKENDS, Backend, BackendSpec, Generation, SamplingParams, get_backend
+from mathforge.infer.generation_config import FALLBACK_TEMPERATURE, recommended_sampling
 from mathforge.progress import ProgressFn
 from mathforge.prompts import PROMPT_STYLES, TOOL_STYLES, Prompt, build_prompt, describe_templates
 from mathforge.stage_io import input_identities, write_json, write_jsonl, write_manifest, write_text_atomic
@@ -42,8 +45,16 @@ class EvalConfig:
         "auto", help=f"Prompt style: {', '.join(PROMPT_STYLES)} (auto picks by answer kind)."
     )
     n: int = option(1, help="Samples per problem (maj@k, pass@k).")
-    temperature: float = option(0.0, help="Sampling temperature; 0 = greedy.")
-    top_p: float = option(1.0, help="Nucleus sampling: keep the smallest token set with this probability.")
+    temperature: float | None = option(
+        None,
+        help="Sampling temperature; 0 = greedy. None: greedy for n = 1; for n > 1 the model's recommended "
+        "temperature (its generation_config.json), else 0.7.",
+    )
+    top_p: float | None = option(
+        None,
+        help="Nucleus sampling: keep the smallest token set with this probability. None: the model's "
+        "recommended top_p for n > 1, else 1.0.",
+    )
     max_tokens: int = option(512, help="Tokens generated per answer.")
     seed: int = option(0, help="Sampling seed.")
     limit: int | None = option(None, help="First N problems of each benchmark (None: all).")
@@ -61,6 +72,12 @@ class EvalConfig:
         help="With n = K > 1: also report RM@K, the reward model's best of K, next to maj@k.",
         path="model",
     )
+    select: list[str] = option(
+        [],
+        help="With n > 1: selection strategies scored on the same samples: maj, rm, rm_vote (need "
+        "reward_model), sctir, genselect (the model judges; its answers cached), verify (sympy "
+        "substitution in the sandbox), oracle (pass@n).",
+    )
     backend_spec: BackendSpec | None = field(
         default=None,
         metadata={"help": "Backend options beyond model/backend (batch size, device, API settings…)."},
@@ -72,10 +89,16 @@ class EvalConfig:
         return spec
 
     def sampling(self) -> SamplingParams:
+        """The sampling settings; unset temperature/top_p resolved (see their help)."""
+        recommended = recommended_sampling(self.model) if self.n > 1 else {}
+        temperature = self.temperature
+        if temperature is None:
+            temperature = recommended.get("temperature", FALLBACK_TEMPERATURE) if self.n > 1 else 0.0
+        top_p = self.top_p if self.top_p is not None else recommended.get("top_p", 1.0)
         return SamplingParams(
             n=self.n,
-            temperature=self.temperature,
-            top_p=self.top_p,
+            temperature=temperature,
+            top_p=top_p,
             max_tokens=self.max_tokens,
             seed=self.seed,
         )
@@ -207,6 +230,22 @@ def _benchmark_files(config: EvalConfig) -> list[Path]:
     return [f for f in (benchmark_file(n, root) for n in config.benchmarks) if f.is_file()]
 
 
+def _strategies(config: EvalConfig, params: SamplingParams) -> list[str]:
+    """The checked selection strategies (before any model loads: a bad name fails fast)."""
+    strategies = parse_strategies(",".join(config.select))
+    if strategies and params.n < 2:
+        raise ValueError("selection strategies choose among samples: use n > 1")
+    if {"rm", "rm_vote"} & set(strategies) and not config.reward_model:
+        raise ValueError("the rm and rm_vote strategies need reward_model")
+    return strategies
+
+
+def _verify_sandbox():
+    from mathforge.sandbox import Sandbox, SandboxConfig
+
+    return Sandbox(SandboxConfig(timeout=20, cpu_seconds=20, warm=1))
+
+
 def run_eval(
     config: EvalConfig,
     *,
@@ -225,6 +264,7 @@ def run_eval(
         for name in config.benchmarks
     }  # load everything first: a bad benchmark name fails before any model is loaded
     params = config.sampling()
+    strategies = _strategies(config, params)
     backend = backend or get_backend(spec)
     sandbox = None
     if config.prompt in TOOL_STYLES:
@@ -278,10 +318,18 @@ def run_eval(
                     )
                     _report(progress, name, rows)
                 final = [r for r in rows if r is not None]
+                if strategies:
+                    if "verify" in strategies and sandbox is None:
+                        sandbox = _verify_sandbox()
+                    judge = make_judge(backend, cache, identity, f"genselect/{name}", GENSELECT_MAX_TOKENS)
+                    select_rows(final, strategies, judge=judge, sandbox=sandbox)
                 bench_dir = out / name
                 bench_dir.mkdir(exist_ok=True)
                 write_jsonl(bench_dir / "samples.jsonl", final)
-                metrics["benchmarks"][name] = score(final, params.n)
+                metrics["benchmarks"][name] = {
+                    **score(final, params.n),
+                    **run_metrics(final, params.n, strategies),
+                }
     finally:
         cache.close()
         if sandbox is not None:
