@@ -319,3 +319,29 @@ def test_cli_reports_a_taken_port_in_one_line():
     assert result.output.strip().splitlines() == [
         f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
     ]
+
+
+class Judging(Scripted):
+    """Scripted samples, and a GenSelect judge that prefers the solution whose answer is 3."""
+
+    def generate(self, prompts, params, progress=None):
+        out = []
+        for p in prompts:
+            if p.style == "genselect":
+                sols = re.split(r"Solution \d+:", p.text)[1:]
+                best = next(i for i, s in enumerate(sols) if "boxed{3}" in s)
+                out.append([Generation(f"Solution {best + 1} is right.\nBest solution: {best + 1}")])
+            else:
+                out += super().generate([p], params)
+        return out
+
+
+def test_a_job_chooses_by_the_requested_strategy_and_says_why():
+    with serve(create_app(backend=Judging())) as base:
+        evs = solve(base, question="What is half of one?", mode="cot", k=3, select="genselect", reference="3")
+        code, body = call(f"{base}/api/jobs", {"question": "q", "select": "best"})
+    res = next(e for e in evs if e["type"] == "result")
+    assert res["chosen_by"] == "genselect" and res["answer"] == "3"  # the judge overrules the majority
+    assert res["why"] == "judge picked solution 2 of 2"
+    assert res["share"] == pytest.approx(1 / 3) and res["verdict"]["verdict"] == "correct"
+    assert code == 400 and "unknown selection 'best'" in body["error"]

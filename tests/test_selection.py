@@ -226,3 +226,50 @@ def test_sampling_defaults_follow_the_model_generation_config(tmp_path):
     assert (overridden.temperature, overridden.top_p) == (1.0, 0.9)
     plain = EvalConfig(model="fake", n=4).sampling()
     assert (plain.temperature, plain.top_p) == (0.7, 1.0)
+
+
+class _Votes:
+    """A backend whose samples say 7, 7, 9 (9 is right), and whose GenSelect judge names the 9."""
+
+    name = model_id = "votes"
+
+    def generate(self, prompts, params, progress=None):
+        from mathforge.infer import Generation
+
+        out = []
+        for p in prompts:
+            if p.style == "genselect":
+                sols = p.text.split("Solution ")[1:]
+                best = next(i for i, s in enumerate(sols) if "boxed{9}" in s)
+                out.append([Generation(f"Best solution: {best + 1}")])
+            else:
+                out.append([Generation(f"x is \\boxed{{{a}}}") for a in ("7", "7", "9")[: params.n]])
+        return out
+
+
+def test_solve_chooses_by_strategy_and_says_why():
+    from mathforge.solve import solve
+
+    by_vote = solve("Solve $x - 2 = 7$.", _Votes(), samples=3)
+    assert (by_vote.answer, by_vote.chosen_by, by_vote.why) == ("7", "maj", "7: 2/3, 9: 1/3")
+    judged = solve("Solve $x - 2 = 7$.", _Votes(), samples=3, select="genselect")
+    assert (judged.answer, judged.chosen_by) == ("9", "genselect")
+    assert judged.why == "judge picked solution 2 of 2" and judged.share == pytest.approx(1 / 3)
+    from mathforge.sandbox import Sandbox, SandboxConfig
+
+    with Sandbox(SandboxConfig(warm=0)) as sb:
+        checked = solve("Solve $x - 2 = 7$.", _Votes(), samples=3, select="verify", sandbox=sb)
+    assert checked.answer == "9" and "2 failed the substitution" in checked.why
+    with pytest.raises(ValueError, match="needs a reward model"):
+        solve("q", _Votes(), samples=3, select="rm")
+
+
+def test_solve_cli_refuses_a_strategy_it_cannot_run():
+    from typer.testing import CliRunner
+
+    from mathforge.cli.main import app
+
+    bad = CliRunner().invoke(app, ["solve", "q", "--model", "m", "--samples", "3", "--select", "best"])
+    assert bad.exit_code == 2 and "unknown --select 'best'" in bad.output
+    no_rm = CliRunner().invoke(app, ["solve", "q", "--model", "m", "--samples", "3", "--select", "rm"])
+    assert no_rm.exit_code == 2 and "needs --reward-model" in no_rm.output

@@ -70,6 +70,7 @@ log = logging.getLogger("mathforge.app")
 
 STATIC = Path(__file__).with_name("static")
 MODES = ("cot", "tir")
+SELECT = ("maj", "sctir", "genselect", "verify")  # rm needs a reward model: CLI only
 SERIAL_BACKENDS = ("hf", "llamacpp", "vllm")  # one model in memory: one generation at a time
 STREAM_INTERVAL = 0.1  # seconds between streamed updates of one sample
 
@@ -402,11 +403,25 @@ def build_result(solution: Any, reference: str | None, seconds: float) -> dict[s
         verdict = (
             top["verdict"] if top else {"verdict": "unparseable", "reason": "no answer found in any sample"}
         )
+    chosen_by = getattr(solution, "chosen_by", "maj")
+    answer = top["answer"] if top else None
+    if chosen_by != "maj":  # another strategy chose: its answer, and the vote class holding it
+        answer = solution.answer
+        j = next((i for i, smp in enumerate(solution.samples) if answer and smp.answer == answer), None)
+        top = next((v for v in votes if j is not None and j in v["members"]), None)
+        if reference:
+            verdict = (
+                {"verdict": "unparseable", "reason": "the strategy chose no answer"}
+                if top is None
+                else top["verdict"]
+            )
     return {
         "samples": samples,
         "votes": votes,
-        "answer": top["answer"] if top else None,
+        "answer": answer,
         "share": top["share"] if top else 0.0,
+        "chosen_by": chosen_by,
+        "why": getattr(solution, "why", ""),
         "reference": reference or None,
         "verdict": verdict,
         "seconds": round(seconds, 2),
@@ -476,6 +491,8 @@ class SolverService:
                 temperature=self.settings.temperature,
                 max_tokens=self.settings.max_tokens,
                 seed=req["seed"],
+                select=req.get("select", "maj"),
+                sandbox=self.sandbox() if req.get("select") == "verify" else None,
             )
             job.check()
             job.emit("result", **build_result(solution, req.get("reference"), time.perf_counter() - t0))
@@ -527,7 +544,17 @@ def _validate(body: Any, settings: AppSettings) -> dict[str, Any]:
     if reference is not None and not isinstance(reference, str):
         raise ValueError("the reference answer must be text")
     reference = reference.strip() if reference else None
-    return {"question": question, "mode": mode, "k": k, "seed": seed, "reference": reference or None}
+    select = body.get("select", "maj")
+    if select not in SELECT:
+        raise ValueError(f"unknown selection {select!r}; use one of {', '.join(SELECT)}")
+    return {
+        "question": question,
+        "mode": mode,
+        "k": k,
+        "seed": seed,
+        "reference": reference or None,
+        "select": select,
+    }
 
 
 def create_app(

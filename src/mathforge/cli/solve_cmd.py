@@ -35,6 +35,13 @@ def solve_command(
     api_base: str | None = typer.Option(None, "--api-base", help="openai: server URL."),
     allow_network: bool = typer.Option(False, "--allow-network"),
     seed: int = typer.Option(0, "--seed"),
+    select: str = typer.Option(
+        "maj",
+        "--select",
+        help="How to choose among the samples: maj, sctir (tool samples whose last cell failed do not "
+        "vote), genselect (the model judges), verify (sympy substitution in the sandbox), rm, rm_vote.",
+    ),
+    reward_model: str | None = typer.Option(None, "--reward-model", help="For --select rm / rm_vote."),
 ) -> None:
     """Solve one problem and show how: the reasoning, each executed cell and its output, the answer."""
     from mathforge.infer import get_backend
@@ -54,16 +61,30 @@ def solve_command(
         backend=backend, model=model, chat=chat, api_base=api_base, allow_network=allow_network
     )
     style = "pot" if pot else "tir" if tir else "cot"
+    if select not in ("maj", "sctir", "genselect", "verify", "rm", "rm_vote"):
+        typer.echo(
+            f"error: unknown --select {select!r}: maj, sctir, genselect, verify, rm or rm_vote", err=True
+        )
+        raise typer.Exit(2)
+    if select in ("rm", "rm_vote") and not reward_model:
+        typer.echo(f"error: --select {select} needs --reward-model", err=True)
+        raise typer.Exit(2)
     sandbox = None
     try:
         engine = get_backend(spec)
-        if style != "cot":
+        if style != "cot" or select == "verify":
             from mathforge.sandbox import Sandbox, describe_isolation
             from mathforge.tir import ToolBackend
 
             sandbox = Sandbox()
             err.print(f"[dim]{describe_isolation(sandbox.isolation)}[/dim]", highlight=False)
-            engine = ToolBackend(engine, sandbox, max_rounds=rounds)
+            if style != "cot":
+                engine = ToolBackend(engine, sandbox, max_rounds=rounds)
+        scorer = None
+        if reward_model:
+            from mathforge.train.rm import RewardModel
+
+            scorer = RewardModel(reward_model)
         with err.status(f"solving with {samples} sample(s)…"):
             result = solve(
                 question,
@@ -73,8 +94,11 @@ def solve_command(
                 temperature=temperature,
                 max_tokens=max_tokens,
                 seed=seed,
+                select=select,
+                reward_model=scorer,
+                sandbox=sandbox,
             )
-    except BackendError as exc:
+    except (BackendError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     finally:
@@ -97,3 +121,5 @@ def solve_command(
     share = f" ({100 * result.share:.0f}% of samples)" if len(result.samples) > 1 else ""
     final = displayable(result.answer or "none found")
     console.print(f"[bold]final answer:[/bold] {final}{share}", highlight=False)
+    if len(result.samples) > 1:
+        console.print(f"chosen by {result.chosen_by}: {displayable(result.why)}", highlight=False)

@@ -210,12 +210,14 @@ function showResult(res) {
   });
   const fin = $("#final");
   fin.replaceChildren();
-  fin.append(el("span", "", res.samples.length > 1 ? "majority answer: " : "answer: "));
+  const label = { maj: "majority answer: ", sctir: "SC-TIR answer: ", genselect: "GenSelect answer: ", verify: "verified answer: " };
+  fin.append(el("span", "", res.samples.length > 1 ? label[res.chosen_by] || `${res.chosen_by} answer: ` : "answer: "));
   const a = el("span", "answer");
   if (res.answer) texInto(a, res.answer);
   else a.textContent = "none found";
   fin.append(a);
   if (res.samples.length > 1 && res.answer) fin.append(el("span", "muted", ` (${Math.round(100 * res.share)}% of samples)`));
+  if (res.samples.length > 1 && res.why) fin.append(el("div", "muted why", `chosen by ${res.chosen_by}: ${res.why}`));
   if (res.verdict) {
     const ref = el("span", "muted", " · reference ");
     const r = el("span", "ref");
@@ -309,6 +311,7 @@ async function solve(event) {
   }
   const mode = document.querySelector('input[name="mode"]:checked').value;
   const k = parseInt($("#k").value, 10) || 1;
+  const select = $("#select").value;
   const reference = $("#check").checked ? $("#reference").value.trim() : null;
   if ($("#check").checked && !reference) {
     showBanner("Give the reference answer to check against, or untick the box.");
@@ -321,7 +324,7 @@ async function solve(event) {
     const r = await fetch("api/jobs", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ question, mode, k, reference }),
+      body: JSON.stringify({ question, mode, k, reference, select }),
     });
     data = await r.json();
     if (!r.ok) throw new Error(data.error || `HTTP ${r.status}`);
