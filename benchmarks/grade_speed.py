@@ -8,6 +8,8 @@ Pair sets (each pair is a gold answer and a full model-style output; both grader
 - numeric: GSM8K test — each gold against its reference solution (ends in "#### N") and against the
            same solution with the final number changed.
 - audit:   the labelled audit set in tests/data (agreement is measured against its labels).
+- freeform: the audit set's free-form cases (answers not boxed, reasoning/chat artefacts, truncated
+           outputs, chains, percent words, decimal commas, …), also broken down by rule.
 Math-Verify is called as documented: ``verify(parse(gold), parse(output))``, gold wrapped in $…$.
 Both run pinned to one CPU core (mathforge's symbolic worker inherits the pin).
 """
@@ -56,17 +58,54 @@ def numeric_pairs(data_dir: Path, limit: int) -> list[tuple[str, str, str, bool]
     return pairs
 
 
-def audit_pairs() -> list[tuple[str, str, str, str, bool]]:
-    recs = [
-        json.loads(x) for x in (ROOT / "tests" / "data" / "grade_audit.jsonl").read_text().splitlines() if x
+def audit_records() -> list[dict]:
+    path = ROOT / "tests" / "data" / "grade_audit.jsonl"
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
+
+
+def audit_pairs(category: str | None = None) -> list[tuple]:
+    """(gold, output, style, kind, label, truncated) per audit record (of one category)."""
+    return [
+        (r["gold"], r["output"], r["style"], r["kind"], r["expected"] == "correct", _truncated(r))
+        for r in audit_records()
+        if category is None or r["category"] == category
     ]
-    return [(r["gold"], r["output"], r["style"], r["kind"], r["expected"] == "correct") for r in recs]
+
+
+def _truncated(record: dict) -> bool:
+    return record.get("finish_reason") == "length"
+
+
+# free-form audit ids → the rule they exercise (the id's second part)
+RULES = {
+    "lm": "last math / final statement",
+    "rel": "relations in prose",
+    "chain": "chained equalities",
+    "pct": "percent in words",
+    "unit": "units in text commands",
+    "dc": "decimal commas",
+    "mat": "matrices, vectors, pairs",
+    "pair": "matrices, vectors, pairs",
+    "column": "matrices, vectors, pairs",
+    "triple": "matrices, vectors, pairs",
+    "gold": "gold as a full solution",
+    "dec": "decimals vs exact values",
+    "think": "think / chat / truncated",
+    "chat": "think / chat / truncated",
+    "trunc": "think / chat / truncated",
+    "not": "think / chat / truncated",
+    "trig": "sec / csc / cot",
+}
+
+
+def rule_of(rid: str) -> str:
+    return RULES.get(rid.split("-")[1], "other formats")
 
 
 def run_mathforge(pairs, pool) -> tuple[list[bool], float]:
     from mathforge.grade import GradeItem, grade_many
 
-    items = [GradeItem(g, o, s, k) for g, o, s, k, _ in pairs]
+    items = [GradeItem(g, o, s, k, bool(rest and rest[0])) for g, o, s, k, _, *rest in pairs]
     t0 = time.perf_counter()
     res = grade_many(items, workers=1, timeout=5.0, pool=pool)
     return [r.correct for r in res], time.perf_counter() - t0
@@ -138,6 +177,25 @@ def hang_demo(timeout: int = 30) -> list[tuple[str, str, str]]:
     return rows
 
 
+def free_table(pairs: list[tuple], mf: list[bool], mv: list[bool]) -> None:
+    """Agreement with the labels on the free-form cases, by rule, and the error ratio MV / mathforge."""
+    ids = [r["id"] for r in audit_records() if r["category"] == "freeform"]
+    rows: dict[str, list[int]] = {}
+    for rid, p, a, b in zip(ids, pairs, mf, mv, strict=True):
+        row = rows.setdefault(rule_of(rid), [0, 0, 0])
+        row[0] += 1
+        row[1] += a == p[4]
+        row[2] += b == p[4]
+    total = [sum(r[i] for r in rows.values()) for i in range(3)]
+    print(
+        f"\n{'free-form rule':30s} {'cases':>6s} {'mf agree':>9s} {'MV agree':>9s} {'MV errors / mf errors':>22s}"
+    )
+    for name, (n, a, b) in [*sorted(rows.items()), ("all free-form", total)]:
+        ratio = f"{(n - b) / (n - a):.1f}×" if n > a else f"{n - b} / 0"
+        print(f"{name:30s} {n:6d} {100 * a / n:8.1f}% {100 * b / n:8.1f}% {ratio:>22s}")
+    print("(Math-Verify is not told which outputs were truncated; it has no such input.)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", type=Path, default=os.environ.get("MATHFORGE_DATA_DIR"))
@@ -170,14 +228,18 @@ def main() -> None:
     audit = audit_pairs()
     sets.append(("audit, all kinds", audit))
     sets.append(("audit, no choice/cloze", [p for p in audit if p[3] not in ("choice", "cloze")]))
+    freeform = audit_pairs("freeform")
+    sets.append(("audit, free-form (new)", freeform))
 
     print(
         f"\n{'pair set':24s} {'pairs':>6s} {'mathforge /s':>13s} {'Math-Verify /s':>15s} {'speed-up':>9s} "
         f"{'mf agree':>9s} {'MV agree':>9s} {'mf = MV':>8s}"
     )
+    verdicts: dict[str, tuple[list[bool], list[bool]]] = {}
     for name, pairs in sets:
         mf, t_mf = run_mathforge(pairs, pool)
         mv, t_mv = run_math_verify(pairs)
+        verdicts[name] = (mf, mv)
         labelled = [(i, p[4]) for i, p in enumerate(pairs) if p[4] is not None]
         agree_mf = sum(mf[i] == y for i, y in labelled) / max(1, len(labelled))
         agree_mv = sum(mv[i] == y for i, y in labelled) / max(1, len(labelled))
@@ -190,6 +252,7 @@ def main() -> None:
         "\nagree = share of pairs whose verdict matches the known label (latex: reference solutions must be"
     )
     print("correct, other-answer pairs are unlabelled; numeric: both labelled; audit: hand labels).")
+    free_table(freeform, *verdicts["audit, free-form (new)"])
     pool.close()
     if not args.no_hang_demo:
         print(f"\n{'exponent tower (one process each)':34s} {'Math-Verify 0.9.0':28s} {'mathforge':28s}")

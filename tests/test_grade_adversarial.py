@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from mathforge.grade import VERDICTS, GradeItem, grade_many
+from mathforge.grade import VERDICTS, GradeItem, extract_answer, grade_many
 
 TOWER = r"\dfrac{5^{\left(5^{\left(5^{\left(5^5\right)}\right)} - 4\right)} - 5}{16}"
 
@@ -86,7 +86,39 @@ def _adversarial() -> list[tuple[str, str]]:
         ("(1,2)", r"\boxed{" + "(1," * 10_000 + "2" + ")" * 10_000 + "}"),
         (r"\zeta(3)", r"\boxed{\sum_{n=1}^{\infty} \frac{1}{n^{3}}}"),
     ]
-    return cases
+    return cases + [(gold, output) for _, gold, output in FREEFORM_HOSTILE]
+
+
+# Hostile inputs for the free-form rules (math spans, sentences, chains, artefacts): each must be
+# extracted in well under a second — every rule is linear and a huge output is searched in its tail.
+FREEFORM_HOSTILE = [
+    ("1 MB of dollar signs", "1", "$" * 1_000_000),
+    ("prices: thousands of unpaired $", "6", "It costs $5 and then $6 more. " * 35_000),
+    ("thousands of small math spans", "3", "$x$ and $y$ " * 90_000 + "so $x = 3$."),
+    ("unclosed \\(", "1", "\\(" * 500_000),
+    ("unclosed \\[", "1", "\\[" * 300_000 + "x"),
+    ("unclosed $$", "1", "$$" * 400_000 + "$"),
+    ("deeply nested \\left[ unclosed", "1", "$" + "\\left[" * 150_000 + "1"),
+    (
+        "deeply nested \\left[ closed",
+        "1",
+        "The vector is $" + "\\left[" * 20_000 + "1" + "\\right]" * 20_000 + "$.",
+    ),
+    ("huge <think> never closed", "1", "<think>" + "x = 1. " * 150_000),
+    ("many </think>", "5", "</think>" * 100_000 + "The answer is 5."),
+    ("many <think>", "5", "<think>" * 150_000),
+    ("many turn markers", "5", "<|im_start|>" * 80_000 + "The answer is 5"),
+    ("a 200k-link chain", "1", "$x = " + "1 = " * 200_000 + "1$"),
+    ("a chain in a huge box", "2", "\\boxed{" + "1=" * 100_000 + "2}"),
+    ("decimal-comma lookalikes", "1", "1,1" * 300_000),
+    ("percent words", "28\\%", "28 percent " * 100_000),
+    ("sentences naming a variable", "1", "So $x$ is. " * 90_000),
+    ("names then a number", "5", "$A$ " * 250_000 + "is 5"),
+    ("Chinese percent prefix", "1", "百分之" * 300_000),
+    ("plain relations", "1", "x <= " * 200_000),
+    ("an unfinished tuple", "(1,2)", "(1, " * 200_000 + "2)"),
+    ("spans joined by or", "2", "$x=1$ or " * 100_000 + "$x=2$."),
+]
 
 
 # Hostile pairs whose two sides are certainly different numbers: never "correct".
@@ -107,6 +139,17 @@ NORMAL = [
     ("1,-2", r"$x = \boxed{-2, 1}$", "correct"),
     (r"(0,1]", r"$\boxed{(0,1)}$", "wrong"),
 ]
+
+
+def test_freeform_extraction_is_fast_on_hostile_outputs():
+    slow = []
+    for label, _, output in FREEFORM_HOSTILE:
+        t0 = time.perf_counter()
+        extract_answer(output)
+        elapsed = time.perf_counter() - t0
+        if elapsed > 1.0:  # linear rules take milliseconds here; a quadratic one takes minutes
+            slow.append((label, round(elapsed, 2)))
+    assert not slow
 
 
 def _children(pid: int) -> list[int]:

@@ -62,6 +62,12 @@ def score(rows: list[dict[str, Any]], n: int) -> dict[str, Any]:
         "accuracy": first / total if total else 0.0,
         "ci95": [lo, hi],
         "verdicts": dict(Counter(v for r in rows for v in r["verdicts"])),
+        # outputs cut off by the token limit, and those of them with no stated final answer (graded
+        # unparseable, reason "truncated"): a max_tokens problem, not a maths one
+        "truncated": {
+            "outputs": sum(f == "length" for r in rows for f in r.get("finish", ())),
+            "no_answer": sum(x == "truncated" for r in rows for x in r.get("reasons", ())),
+        },
     }
     if n > 1:
         out["maj@k"] = {"k": n, "accuracy": sum(r["majority_correct"] for r in rows) / max(1, total)}

@@ -38,6 +38,12 @@ def markdown_table(metrics: dict[str, Any]) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    cut = {
+        n: m["truncated"] for n, m in metrics["benchmarks"].items() if m.get("truncated", {}).get("outputs")
+    }
+    if cut:  # outputs stopped by max_tokens: counted apart from wrong answers
+        parts = [f"{n} {t['outputs']} ({t['no_answer']} without a final answer)" for n, t in cut.items()]
+        lines.append("truncated at max_tokens: " + "; ".join(parts))
     lines.append(f"sampling: {json.dumps(metrics['run']['sampling'])}; prompt: {metrics['run']['prompt']}")
     return "\n".join(lines) + "\n"
 

@@ -190,7 +190,13 @@ def _grade_into(
     """Grade the generations of items ``gens_by_i`` and fill their sample rows."""
     idx = list(gens_by_i)
     flat = [
-        GradeItem(items[i].answer, g.text, items[i].grade_style, items[i].grade_kind)
+        GradeItem(
+            items[i].answer,
+            g.text,
+            items[i].grade_style,
+            items[i].grade_kind,
+            truncated=g.finish_reason == "length",  # cut off at max_tokens: fallbacks do not count
+        )
         for i in idx
         for g in gens_by_i[i]
     ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from mathforge.grade.extract import STYLES, extract_answer
+from mathforge.grade.extract import STYLES, extract_answer, find_boxes, states_final_answer
 from mathforge.grade.judge import KINDS, judge
 from mathforge.grade.pool import DEFAULT_TIMEOUT, SymbolicPool, shared_pool
 
@@ -15,12 +16,17 @@ VERDICTS = ("correct", "wrong", "timeout", "unparseable")
 
 @dataclass(frozen=True)
 class GradeItem:
-    """One thing to grade: the gold answer, the model's full output, and how to read them."""
+    """One thing to grade: the gold answer, the model's full output, and how to read them.
+
+    ``truncated``: the generation stopped at the token limit (``finish_reason == "length"``); such an
+    output counts as answered only when it states a final answer (a box, "the answer is", "####"…), not
+    through the fallbacks that pick its last value, and is otherwise ``unparseable`` ("truncated")."""
 
     gold: str
     output: str
     style: str = "auto"
     kind: str = "auto"
+    truncated: bool = False
 
     def __post_init__(self) -> None:
         if self.style not in STYLES:
@@ -57,8 +63,13 @@ def as_item(obj: GradeItem | Mapping[str, Any] | Sequence[Any]) -> GradeItem:
         return obj
     if isinstance(obj, Mapping):
         kind = str(obj.get("kind") or "auto")
+        truncated = bool(obj.get("truncated")) or obj.get("finish_reason") == "length"
         return GradeItem(
-            str(obj["gold"]), str(obj["output"]), str(obj.get("style") or default_style(kind)), kind
+            str(obj["gold"]),
+            str(obj["output"]),
+            str(obj.get("style") or default_style(kind)),
+            kind,
+            truncated,
         )
     gold, output, *rest = obj
     kind = str(rest[1]) if len(rest) > 1 and rest[1] else "auto"
@@ -66,10 +77,47 @@ def as_item(obj: GradeItem | Mapping[str, Any] | Sequence[Any]) -> GradeItem:
     return GradeItem(str(gold), str(output), style, kind)
 
 
+TRUNCATED = "truncated"
+_SOLUTION_WORD_RE = re.compile(r"(?<![\\a-zA-Z])[a-zA-Z]{3,}")
+_SENTENCE_END_RE = re.compile(r"[.!?。](?:\s|$)|\n")
+
+
+def gold_answer(gold: str, kind: str = "auto") -> str:
+    """The answer of a gold written as a full solution (some sets store the worked solution): the
+    text after ``####``, the last ``\\boxed{}``, or — for a long prose solution of several sentences —
+    the answer its final statement gives, by the same rules as a model's output. Any other gold is
+    returned unchanged (a short gold is an answer, even when it is a sentence)."""
+    if kind in ("choice", "cloze"):
+        return gold
+    if "####" in gold:
+        tail = gold.rsplit("####", 1)[1].strip()
+        return tail or gold
+    if "\\boxed" in gold or "\\fbox" in gold:
+        boxes = find_boxes(gold)
+        return boxes[-1] if boxes else gold
+    if len(gold) < 40:
+        return gold
+    prose = re.sub(r"\$[^$]*\$|\\[a-zA-Z]+", " ", gold)
+    if len(_SOLUTION_WORD_RE.findall(prose)) < 12 or len(_SENTENCE_END_RE.findall(gold.strip())) < 2:
+        return gold
+    found = extract_answer(gold, "auto")
+    return found.answer if found.answer and not found.problem else gold
+
+
+def _with_gold_answer(item: GradeItem) -> GradeItem:
+    gold = gold_answer(item.gold, item.kind)
+    return item if gold == item.gold else replace(item, gold=gold)
+
+
 def _fast(item: GradeItem) -> tuple[GradeResult | None, str | None, str]:
     ext = extract_answer(item.output, item.style)
+    if item.truncated and not states_final_answer(ext, item.output):
+        return GradeResult("unparseable", TRUNCATED, ext.answer, ext.source), None, ext.source
     if ext.answer is None:
-        return GradeResult("unparseable", "no answer found in the output", None, ext.source), None, ext.source
+        reason = ext.problem or "no answer found in the output"
+        return GradeResult("unparseable", reason, None, ext.source), None, ext.source
+    if ext.problem:  # a chain of equalities that contradicts itself is not an answer to accept
+        return GradeResult("wrong", ext.problem, ext.answer, ext.source), ext.answer, ext.source
     decided = judge(item.gold, ext.answer, item.kind, symbolic=False)
     if decided is not None:
         return GradeResult(decided[0], decided[1], ext.answer, ext.source), ext.answer, ext.source
@@ -90,7 +138,7 @@ def grade_many(
     process-wide shared worker is used, so many small calls do not each start and stop a pool. Results
     come back in input order;
     ``on_result(index, result)`` is called as each one is known (for progress bars)."""
-    parsed = [as_item(x) for x in items]
+    parsed = [_with_gold_answer(as_item(x)) for x in items]
     if pool is None and workers <= 1:
         pool = shared_pool()  # repeated small batches (rewards, teacher stats) reuse one warm worker
     results: list[GradeResult | None] = [None] * len(parsed)
@@ -125,7 +173,8 @@ def grade(
     gold: str, output: str, style: str = "auto", kind: str = "auto", timeout: float = DEFAULT_TIMEOUT
 ) -> GradeResult:
     """Grade one model output against a gold answer (extraction + equivalence)."""
-    item = GradeItem(gold, output, style, kind)
+    item = _with_gold_answer(GradeItem(gold, output, style, kind))
+    gold = item.gold
     res, pred, source = _fast(item)
     if res is not None:
         return res
@@ -139,6 +188,7 @@ def is_equiv(gold: str, pred: str, kind: str = "auto", timeout: float = DEFAULT_
     killable worker, and a timeout counts as not equal."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    gold = gold_answer(gold, kind)
     decided = judge(gold, pred, kind, symbolic=False)
     if decided is None:
         decided = SymbolicPool.result(shared_pool().submit(gold, pred, kind, timeout), timeout)

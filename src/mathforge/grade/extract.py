@@ -1,7 +1,9 @@
 """Find the final answer in a model's free-form output.
 
 Every rule here is linear in the input length (no nested regex quantifiers), because the grader is fed
-untrusted model output of any size and extraction runs in the caller's process.
+untrusted model output of any size and extraction runs in the caller's process. The rules for answers
+that are not boxed (reasoning and chat artefacts, the final statement, chained equalities) live in
+``freeform.py``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
+
+from mathforge.grade.freeform import (
+    collapse_chain,
+    final_statement,
+    last_number,
+    pick_in_sentence,
+    strip_artefacts,
+)
 
 Style = Literal["auto", "boxed", "gsm8k", "choice", "cloze", "number"]
 STYLES: tuple[str, ...] = ("auto", "boxed", "gsm8k", "choice", "cloze", "number")
@@ -20,10 +30,12 @@ _TAIL_CHARS = 20_000
 
 @dataclass(frozen=True)
 class Extraction:
-    """The extracted answer (None when nothing answer-like was found) and which rule found it."""
+    """The extracted answer (None when nothing answer-like was found), which rule found it, and what is
+    wrong with it, if anything ("no answer after the reasoning", a self-contradicting chain)."""
 
     answer: str | None
     source: str
+    problem: str | None = None
 
     def __bool__(self) -> bool:
         return self.answer is not None
@@ -109,6 +121,8 @@ def _rest_of_sentence(text: str, start: int) -> str:
     return seg.strip().rstrip(".。,，;；:：!！ ").strip()
 
 
+_HEDGE_RE = re.compile(r"^(?:approximately|approx\.?|about|around|roughly|nearly|exactly|equal to)\s+", re.I)
+_ZH_PERCENT_RE = re.compile(r"百分之[零〇一二两三四五六七八九十百千点\d.]+")
 _SHORT_PLAIN_RE = re.compile(r"[-\d.,/ ]+$")
 _ZH_JOIN_RE = re.compile(r"\s*(?:或者|或|和|及|与|以及)\s*")
 _NON_CJK_RUN_RE = re.compile(r"[^\u4e00-\u9fff。，；：！？、]+")
@@ -117,9 +131,14 @@ _NON_CJK_RUN_RE = re.compile(r"[^\u4e00-\u9fff。，；：！？、]+")
 def _tighten(seg: str) -> str:
     """'小明还剩 9 页没有看' → '9'; '解析式为 y=-x^2+2x+3' → 'y=-x^2+2x+3'; 'x=2 或 x=-3' → 'x=2,x=-3';
     'x equals $\\frac12$ here' → '$\\frac12$'. A short answer stays as it is."""
+    seg = _HEDGE_RE.sub("", seg)  # "approximately 0.1428"
     if len(seg) < 20 and _SHORT_PLAIN_RE.match(seg):
         return seg
     prose = _MATH_SEG_RE.sub(" ", seg)
+    if "百分之" in seg:  # 百分之二十八: a percentage in words
+        pct = _ZH_PERCENT_RE.findall(seg)
+        if pct:
+            return pct[-1]
     if _CJK_RE.search(prose):
         joined = _ZH_JOIN_RE.sub(",", seg).replace("$", " ")
         runs = [r.strip(" ,") for r in _NON_CJK_RUN_RE.findall(joined) if re.search(r"[0-9A-Za-z\\]", r)]
@@ -129,11 +148,11 @@ def _tighten(seg: str) -> str:
         return seg
     if len(_WORD_RE.findall(prose)) < 3:
         return seg
+    stated = pick_in_sentence(seg)  # the last value: "the volume of $ABCD$ is 120" gives 120
+    if stated:
+        return stated
     maths = _MATH_SEG_RE.findall(seg)
-    if maths:
-        return maths[-1]
-    num = _last_number(seg)
-    return num if num else seg
+    return maths[-1] if maths else seg
 
 
 def _last_match_rest(pattern: re.Pattern[str], text: str) -> str | None:
@@ -156,10 +175,7 @@ def _rest_tightened(pattern: re.Pattern[str], text: str) -> str | None:
 
 
 def _last_number(text: str) -> str | None:
-    last = None
-    for last in _NUMBER_RE.finditer(text):  # noqa: B007
-        pass
-    return last.group(0).replace(" ", "") if last else None
+    return last_number(text)
 
 
 def _extract_auto(text: str) -> Extraction:
@@ -184,9 +200,17 @@ def _extract_auto(text: str) -> Extraction:
         if found:
             if source == "final_answer":  # minerva: "Final Answer: The final answer is $X$. I hope…"
                 inner = _last_match_rest(_ANSWER_IS_RE, found)
-                found = inner or found
+                found = inner or _tighten(found)
             return Extraction(found, source)
-    if _is_bare_answer(text):
+    bare = _is_bare_answer(text)
+    if bare and not _WORD_RE.search(_prose(_LEAD_RE.match(text).group(0))):  # type: ignore[union-attr]
+        # no word before the answer: "$145$ solution:", "1:58 am", "(0,1]" are answers as they stand
+        return Extraction(text.strip().rstrip("。."), "whole_output")
+    stated = final_statement(text)
+    if stated:
+        math = stated.startswith(("$", "\\(", "\\["))
+        return Extraction(stated, "last_math" if math else "last_number")
+    if bare:
         return Extraction(text.strip().rstrip("。."), "whole_output")
     num = _last_number(text)
     return Extraction(num, "last_number") if num else Extraction(None, "none")
@@ -197,13 +221,20 @@ _WORD_RE = re.compile(r"(?<!\\)\b(?!(?:or|and)\b)[A-Za-z]{2,}\b")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
+_LEAD_RE = re.compile(r"[^$\\\d]*")  # what comes before the first math span or digit: "Thus " in "Thus $x<2$"
+
+
+def _prose(s: str) -> str:
+    """The words of ``s`` outside math spans and commands."""
+    return re.sub(r"\\[a-zA-Z]+", " ", _MATH_SEG_RE.sub(" ", s))
+
+
 def _is_bare_answer(text: str) -> bool:
     """A short output that is only an answer ("$\\frac{1}{2}$", "9页", "(0,1]"), not a sentence."""
     s = text.strip()
     if not s or len(s) > 200 or "\n" in s:
         return False
-    prose = _MATH_SEG_RE.sub(" ", s)
-    prose = re.sub(r"\\[a-zA-Z]+", " ", prose)
+    prose = _prose(s)
     return len(_WORD_RE.findall(prose)) <= 2 and len(_CJK_RE.findall(prose)) <= 4
 
 
@@ -328,19 +359,52 @@ def extract_answer(text: str, style: str = "auto") -> Extraction:
         raise ValueError(f"unknown answer style {style!r}; use one of {', '.join(STYLES)}")
     if text is None:
         return Extraction(None, "none")
+    text, problem = strip_artefacts(text)  # str.find only: runs on the whole text
+    if problem:
+        return Extraction(None, "reasoning", problem)
     if len(text) > _TAIL_CHARS:
         text = text[-_TAIL_CHARS:]
-    if style == "auto":
-        return _extract_auto(text)
-    if style == "boxed":
-        boxes = find_boxes(text)
-        return Extraction(boxes[-1], "boxed") if boxes else Extraction(None, "none")
-    if style == "gsm8k":
-        found = _last_match_rest(_GSM8K_RE, text)
-        return Extraction(found, "gsm8k") if found else _extract_auto(text)
     if style == "choice":
         return extract_choice(text)
     if style == "cloze":
         return extract_cloze(text)
-    num = _last_number(text)
-    return Extraction(num, "last_number") if num else Extraction(None, "none")
+    if style == "auto":
+        ext = _extract_auto(text)
+    elif style == "boxed":
+        boxes = find_boxes(text)
+        ext = Extraction(boxes[-1], "boxed") if boxes else Extraction(None, "none")
+    elif style == "gsm8k":
+        found = _last_match_rest(_GSM8K_RE, text)
+        ext = Extraction(found, "gsm8k") if found else _extract_auto(text)
+    else:
+        num = _last_number(text)
+        ext = Extraction(num, "last_number") if num else Extraction(None, "none")
+    if ext.answer is not None and ("=" in ext.answer or "\\approx" in ext.answer):
+        answer, problem = collapse_chain(ext.answer)
+        ext = Extraction(answer, ext.source, problem)
+    return ext
+
+
+# Sources that mean the output stated a final answer (not a fallback that picked the last value): an
+# output cut off by the token limit counts as answered only through one of these.
+STATED_SOURCES = frozenset(
+    {
+        "boxed",
+        "final_answer",
+        "answer_is",
+        "gsm8k",
+        "choice_boxed",
+        "choice_cue",
+        "cloze_boxes",
+        "cloze_boxed",
+    }
+    | {f"cloze_{s}" for s in ("final_answer", "answer_is", "gsm8k")}
+)
+
+
+def states_final_answer(ext: Extraction, text: str) -> bool:
+    """Whether ``ext`` came from a stated final answer (a box, "the answer is", "####", 答案…) rather
+    than from a fallback rule; the test for outputs that hit the token limit."""
+    if ext.source in STATED_SOURCES:
+        return True
+    return ext.source.endswith("zh_answer") and "答" in text[-_TAIL_CHARS:]

@@ -8,11 +8,12 @@ number and structure rules only: microseconds, never hangs) and a worker process
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Literal
 
 from mathforge.grade.extract import letters_in, split_blanks
 from mathforge.grade.normalize import Normalised, normalise
-from mathforge.grade.numeric import Num, compare_expressions, evaluate, numbers_equal
+from mathforge.grade.numeric import Num, compare_expressions, decimal_comma, evaluate, numbers_equal
 
 Kind = Literal["auto", "number", "expr", "choice", "cloze"]
 KINDS: tuple[str, ...] = ("auto", "number", "expr", "choice", "cloze")
@@ -28,8 +29,9 @@ _CLOCK_RE = re.compile(
 def _percent_readings(value: Num, percent: bool) -> list[Num]:
     if not percent:
         return [value]
-    scaled = Num(value.value / 100, value.approx) if value.exact else Num(value.as_mp() / 100, value.approx)
-    return [value, scaled]
+    places = None if value.places is None else value.places + 2  # 12.5% is 0.125: three places
+    raw = value.value / 100 if value.exact else value.as_mp() / 100
+    return [value, Num(raw, value.approx, places, value.sig)]
 
 
 def _numeric(g: Normalised, p: Normalised) -> Decision | None:
@@ -207,6 +209,10 @@ def _structured(g: Normalised, p: Normalised, kind: str, symbolic: bool) -> Deci
             if set(ng) != set(np_):
                 return "wrong", f"names differ: {sorted(np_)} vs {sorted(ng)}"
             return _ordered([ng[k] for k in sorted(ng)], [np_[k] for k in sorted(ng)], kind, symbolic)
+        if tg == "()" and np_ is not None and len(np_) == len(eg):  # (2,3) against "x = 2, y = 3"
+            return _ordered(eg, list(np_.values()), kind, symbolic)
+        if tp == "()" and ng is not None and len(ng) == len(ep):
+            return _ordered(list(ng.values()), ep, kind, symbolic)
         if tg in ("list", "set") and tp in ("list", "set"):
             return _unordered(eg, ep, kind, symbolic)
         if tg == tp:
@@ -238,6 +244,8 @@ _MATRIX_RE = re.compile(r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\
 
 
 def _matrix(text: str) -> list[list[str]] | None:
+    if text[:1] in "[(" and text[-1:] in "])" and text[1:].startswith("\\begin"):
+        text = text[1:-1]  # \left[ \begin{array}{c} 1 \\ 2 \end{array} \right]
     m = _MATRIX_RE.match(text)
     if not m:
         return None
@@ -260,6 +268,15 @@ def _shapes(g: Normalised, p: Normalised, kind: str, symbolic: bool) -> Decision
         return _ordered([c for r in gm for c in r], [c for r in pm for c in r], kind, symbolic)
     if (gm is not None and evaluate(p.text) is not None) or (pm is not None and evaluate(g.text) is not None):
         return "wrong", "a matrix against a number"
+    if (gm is None) != (pm is None):  # a vector written as a tuple: (7, 6) against a column of 7 and 6
+        cells = [c for r in (gm or pm or []) for c in r]
+        if len(gm or pm or []) == 1 or all(len(r) == 1 for r in gm or pm or []):
+            tup = _structure(p.text if gm is not None else g.text)
+            if tup is not None and tup[0] == "()":
+                gs, ps = (cells, tup[1]) if gm is not None else (tup[1], cells)
+                if len(gs) != len(ps):
+                    return "wrong", f"{len(ps)} components given, {len(gs)} expected"
+                return _ordered(gs, ps, kind, symbolic)
     return None
 
 
@@ -296,6 +313,9 @@ def _cloze(gold: str, pred: str, symbolic: bool) -> Decision | None:
     return None if undecided else ("correct", f"all {len(gs)} blanks equal")
 
 
+_LIST_COMMA_RE = re.compile(r"(?<!\d),|,(?!\d)")  # a comma not between two digits separates answers
+
+
 def judge(gold: str, pred: str, kind: str = "auto", *, symbolic: bool) -> Decision | None:
     """(verdict, reason), or None when only the symbolic path can decide and ``symbolic`` is False."""
     if kind == "choice":
@@ -318,6 +338,16 @@ def judge(gold: str, pred: str, kind: str = "auto", *, symbolic: bool) -> Decisi
         return "unparseable", "empty answer"
     if g.text == p.text:
         return "correct", "same after normalisation"
+    if "," in p.text and "," not in g.text and not _LIST_COMMA_RE.search(pred):
+        reading = decimal_comma(p.text)  # 1000,99 / 0,111: a decimal comma against a number
+        if reading is not None and evaluate(g.text) is not None:
+            p = replace(p, text=reading)
+    # "(x+1)^2 = x^2+2x+1" states its right side (against an expression gold only: against a number,
+    # "x^2/2 - y^2/2 = 1" is an equation, not the value 1; numeric left sides are cut at extraction)
+    if "=" in p.text and "=" not in gold and evaluate(g.text) is None:
+        sides = _split_top(p.text, "=")
+        if len(sides) == 2 and all(sides) and len(_split_top(p.text)) == 1 and sides[0][-1] not in "<>!":
+            p = replace(p, text=sides[1])
     if _CLOCK_RE.match(g.text) or _CLOCK_RE.match(p.text):  # 12:00 is a time, not a ratio
         return "wrong", f"different times: {p.text} vs {g.text}"
     decided = (

@@ -60,7 +60,35 @@ _ZH_UNIT_TAIL_RE = re.compile(
     r"千克|公斤|克|吨|升|毫升|小时|分钟|分|秒|天|周|个月|月|年|岁|元|角|块|个|人|名|只|条|本|页|棵|辆|张|次|朵|支|"
     r"件|台|套|双|道|题|份|盒|箱|袋|瓶|杯|碗|头|匹|架|座|间|层|组|班|倍|度|步|种)$"
 )
-_TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname|rm)\s*\{([^{}]*)\}")
+_TEXT_CMD_RE = re.compile(
+    r"\\(?:text|textbf|textit|textnormal|textrm|textup|textsf|mathrm|mathbf|mathsf|mbox|operatorname|rm)"
+    r"\s*\{([^{}]*)\}"
+)
+# \operatorname{lcm}(4,6) is a function, not a unit: the names the LaTeX parser knows become commands
+_FUNC_OPERATOR_RE = re.compile(
+    r"\\operatorname\s*\{\s*(lcm|gcd|arcsin|arccos|arctan|arccot|arcsec|arccsc|sinh|cosh|tanh|floor|ceil)"
+    r"\s*\}"
+)
+# percent in words: "28 percent", "28 per cent", "28 pct", "28 percentage (points)"
+_PERCENT_WORD_RE = re.compile(
+    r"(?<=[\d}.])\s*(?:percent(?:age)?(?:\s*points?)?s?|per\s?cent|pct)\.?$", re.IGNORECASE
+)
+_ZH_PERCENT_RE = re.compile(r"^百分之([零〇一二两三四五六七八九十百千点\d.]+)$")
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _DIGIT_SPACING_RE = re.compile(r"(?<=\d)\\[,!](?=\d)")  # 10\,000 and 10,\!000 group digits
 _SPACING_RE = re.compile(r"(?<!\\)\\[,;:! ]|\\q?quad\b|~")
 _LEFT_RIGHT_RE = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])\s*")
@@ -73,7 +101,7 @@ _ASSIGN_RE = re.compile(
     r"\s*(?:=|\\in(?![a-zA-Z]))\s*(?!=)"
 )
 _BASE_RE = re.compile(r"^([0-9A-Fa-f]+)_\{?(\d{1,2})\}?$")
-_THOUSANDS_RE = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_THOUSANDS_RE = re.compile(r"^-?(?!0,)\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _BARE_FUNC_RE = re.compile(r"(?<![\\a-zA-Z])(ln|log|sin|cos|tan|cot|sec|csc|exp|sqrt|pi)(?![a-zA-Z])")
 _PAREN_UNIT_RE = re.compile(r"\s*\((?:[a-zA-Z ]+|[\u4e00-\u9fff]+)\)$")
 _OR_RE = re.compile(r"\s*(?<![a-zA-Z\\])(?:or|and|或)(?![a-zA-Z])\s*")
@@ -99,6 +127,56 @@ def unicode_fold(s: str) -> str:
     return unicodedata.normalize("NFKC", s)
 
 
+def _drop_paren_unit(s: str) -> str:
+    """'9 (apples)' → '9'; but '(C)' alone, 'f(x)' and '\\sec^2(y)' (a function's argument) stay."""
+    m = _PAREN_UNIT_RE.search(s)
+    if not m:
+        return s
+    head = s[: m.start()].strip()
+    if not head or _FUNC_HEAD_RE.search(head):
+        return s
+    return head
+
+
+_FUNC_HEAD_RE = re.compile(r"\\[a-zA-Z]+(?:\^\{?-?\w{1,3}\}?)?$")
+
+
+def _zh_integer(s: str) -> int | None:
+    """二十八 → 28, 一百零五 → 105, 十二 → 12, 三 → 3 (up to the thousands)."""
+    total, digit = 0, None
+    for ch in s:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS[ch]
+        elif ch in _ZH_UNITS:
+            total += (1 if digit is None else digit) * _ZH_UNITS[ch]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+def _zh_number(s: str) -> str | None:
+    """A number written in Chinese numerals or digits: 二十八 → 28, 十二点五 → 12.5, 28 → 28."""
+    if re.fullmatch(r"\d+(?:\.\d+)?", s):
+        return s
+    whole, _, frac = s.partition("点")
+    value = _zh_integer(whole) if whole else 0
+    if value is None or (frac and not all(c in _ZH_DIGITS for c in frac)):
+        return None
+    return f"{value}.{''.join(str(_ZH_DIGITS[c]) for c in frac)}" if frac else str(value)
+
+
+def _percent_words(s: str) -> str:
+    """'28 percent' / '28 pct' / '28 per cent' / '百分之二十八' → '28%'."""
+    if "百分之" in s:
+        m = _ZH_PERCENT_RE.match(s)
+        num = _zh_number(m.group(1)) if m else None
+        return f"{num}%" if num is not None else s
+    if "%" in s or not re.search(r"p(?:er|ct)", s, re.IGNORECASE):
+        return s
+    return _PERCENT_WORD_RE.sub("%", s)
+
+
 def strip_math_delimiters(s: str) -> str:
     s = s.strip()
     for left, right in (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$")):
@@ -120,12 +198,14 @@ def normalise(answer: str, *, keep_assignment: bool = False) -> Normalised:
     s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\displaystyle", "")
     s = s.replace("\\neq", "\\ne").replace("\\leq", "\\le").replace("\\geq", "\\ge")
     s = s.replace("\\lt", "<").replace("\\gt", ">").replace("\\dots", "\\ldots").replace("\\cdots", "\\ldots")
+    s = s.replace("<=", "\\le ").replace(">=", "\\ge ").replace("!=", "\\ne ")  # plain-text relations
     s = _LEFT_RIGHT_RE.sub("", s)
     s = s.replace(",\\!", ",").replace("\\!", "")
     s = _DIGIT_SPACING_RE.sub("", s)
     s = _SPACING_RE.sub(" ", s)
     s = s.replace("\\mid", "|").replace("\\varnothing", "\\emptyset").replace("∅", "\\emptyset")
     s = _BARE_FUNC_RE.sub(lambda m: "\\" + m.group(1), s)  # ln2 → \ln2
+    s = _FUNC_OPERATOR_RE.sub(lambda m: "\\" + m.group(1), s)
     for _ in range(3):  # nested \text{\textbf{…}}
         s2 = _TEXT_CMD_RE.sub(lambda m: m.group(1), s)
         if s2 == s:
@@ -139,12 +219,13 @@ def normalise(answer: str, *, keep_assignment: bool = False) -> Normalised:
         s = s[2:-2].strip()  # markdown bold
     s = s.replace("**", "^")  # Python's power, as programs print it: 3*x**2
     s = s.rstrip(".,;:? ").strip()  # not "!": 5! is a factorial
+    s = _percent_words(s)
     percent = bool(_PERCENT_RE.search(s))
     if percent:
         s = _PERCENT_RE.sub("", s).strip()
     s = s.replace("\\%", "").replace("%", "")
     for _ in range(2):  # "12 cm^2", "5 square units", "9页"
-        s2 = _PAREN_UNIT_RE.sub("", s).strip() or s  # "9 (apples)"; "(C)" alone stays
+        s2 = _drop_paren_unit(s)
         s2 = _UNIT_TAIL_RE.sub("", s2).strip()
         s2 = _ZH_UNIT_TAIL_RE.sub("", s2).strip()
         # a unit is dropped only from a numeric remainder: "3+2s" keeps its variable s
@@ -158,7 +239,7 @@ def normalise(answer: str, *, keep_assignment: bool = False) -> Normalised:
         if m and "=" not in s[m.end() :] and s[m.end() :].strip():
             s = s[m.end() :].strip()
             assigned = True
-    if _THOUSANDS_RE.match(s):
+    if _THOUSANDS_RE.match(s):  # never 0,111: a thousands group does not start with 0 (a decimal comma)
         s = s.replace(",", "")
     base = _BASE_RE.match(s)
     if base:  # 52_8, 4210_{5}: the digits are the answer; a model often drops the subscript

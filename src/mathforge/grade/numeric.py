@@ -5,6 +5,16 @@ milliseconds and a worker-process round-trip. This evaluator handles the arithme
 microseconds, exactly (``fractions.Fraction``) where it can and with 50-digit ``mpmath`` otherwise, and
 returns ``None`` for anything else so the symbolic path takes over. It never does unbounded work:
 exponents and operand sizes are capped.
+
+**Decimals against exact values** (``numbers_equal``; the symbolic path applies the same rule). A plain
+decimal literal with k digits after the point (``3.1416``: k = 4) equals an exact or irrational value v
+(``\\pi``, ``\\frac{1}{3}``, ``10000``) only to the precision it displays: when v rounded to k places,
+or v cut (truncated toward zero) to k places, is that decimal. So ``3.1416`` and ``3.1415`` are π,
+``0.333`` is 1/3, ``0.6666`` is 2/3, but ``3.15`` is not π and ``9999.857142857143`` is not 10000. A
+decimal with fewer than three significant digits (``0.3``, ``0.33``, ``1.4``) says too little to stand for
+an irrational or repeating value: it must equal v within the relative tolerance ``REL_TOL`` (1e-4), as
+any other approximate value. Two decimal literals must agree within ``REL_TOL`` *and* the finer one must
+round or cut to the coarser (``10000.0`` is not ``9999.857``; ``3.1416`` is ``3.14159``).
 """
 
 from __future__ import annotations
@@ -39,6 +49,8 @@ class Num:
 
     value: Fraction | mpmath.mpf | mpmath.mpc
     approx: bool = False
+    places: int | None = None  # digits after the point, when the value is a plain decimal literal
+    sig: int = 0  # its significant digits ("0.0120": 3)
 
     @property
     def exact(self) -> bool:
@@ -339,7 +351,12 @@ def evaluate(text: str) -> Num | None:
 
 def _evaluate(text: str, env: dict[str, Fraction] | None) -> Num | None:
     if _PLAIN_RE.match(text):  # most answers: skip the parser
-        return Num(Fraction(text), approx="." in text) if len(text) < 4000 else None
+        if len(text) >= 4000:
+            return None
+        if "." not in text:
+            return Num(Fraction(text))
+        digits = text.lstrip("-").replace(".", "").lstrip("0")
+        return Num(Fraction(text), approx=True, places=len(text) - text.index(".") - 1, sig=len(digits))
     try:
         parser = _Parser(_tokenise(text), env)
         value = parser.parse()
@@ -354,6 +371,25 @@ def _evaluate(text: str, env: dict[str, Fraction] | None) -> Num | None:
 
 
 _PLAIN_RE = re.compile(r"-?\d+(?:\.\d+)?$")
+_DECIMAL_COMMA_RES = (
+    re.compile(r"-?0,\d+"),  # 0,111: a thousands group never starts with 0
+    re.compile(r"-?\d+,(?:\d{1,2}|\d{4,})"),  # 1000,99 / 2,74: not exactly three digits after the comma
+)
+_DOT_GROUPS_RE = re.compile(r"-?\d{1,3}(?:\.\d{3})+,\d+")  # 1.000,5
+
+
+def decimal_comma(text: str) -> str | None:
+    """'1000,99' → '1000.99', '0,111' → '0.111', '1.000,5' → '1000.5'; None where the comma may be a
+    thousands separator ('1,000') or the text is not one such number."""
+    if "," not in text or len(text) > 400:
+        return None
+    if _DOT_GROUPS_RE.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    if any(r.fullmatch(text) for r in _DECIMAL_COMMA_RES):
+        return text.replace(",", ".")
+    return None
+
+
 _VAR_RE = re.compile(r"[a-zA-Z]")
 _WORD_RUN_RE = re.compile(r"(?<![\\a-zA-Z])[a-zA-Z]{3,}")
 _COMMAND_RE = re.compile(r"\\[a-zA-Z]+")
@@ -410,13 +446,50 @@ REL_TOL = 1e-4  # for answers written as decimals (the Qwen2.5-Math toolkit's to
 _EXACT_SCALE = mp.mpf("1e20")
 
 
+MIN_SIGNIFICANT = 3  # a shorter decimal never stands for an irrational or repeating value
+_MAX_PLACES = 40  # beyond this the 50-digit arithmetic cannot judge the last place
+
+
+def rounds_or_cuts_to(value, dec: Num) -> bool:
+    """Whether ``value`` (exact or 50-digit) rounded, or truncated toward zero, to ``dec.places`` digits
+    after the point is the decimal ``dec``."""
+    x, y = dec.as_mp(), value
+    unit = mp.mpf(10) ** -(dec.places or 0)
+    if abs(y - x) <= unit / 2:
+        return True
+    return (x >= 0) == (y >= 0) and abs(x) <= abs(y) < abs(x) + unit
+
+
+def display_equal(dec: Num, value) -> bool | None:
+    """The decimal literal ``dec`` against an exact or irrational real ``value`` (see the module
+    docstring); None when ``value`` is not a finite real number."""
+    if isinstance(value, Fraction):
+        value = mp.mpf(value.numerator) / value.denominator
+    if isinstance(value, mp.mpc):
+        if value.imag != 0:
+            return False
+        value = value.real
+    if not mp.isfinite(value):
+        return None
+    if dec.sig < MIN_SIGNIFICANT or (dec.places or 0) > _MAX_PLACES:
+        x = dec.as_mp()
+        scale = max(abs(x), abs(value))
+        return bool(scale == 0 or abs(x - value) <= REL_TOL * scale)
+    return rounds_or_cuts_to(value, dec)
+
+
 def numbers_equal(a: Num, b: Num, rel_tol: float = REL_TOL) -> bool | None:
     """Exact values compare exactly; irrational ones to 1e-30 relative (None when they are too large for
-    that to be a proof); a decimal on either side compares with ``rel_tol``."""
+    that to be a proof); a decimal literal against an exact or irrational value compares to the precision
+    it displays, and other approximate values with ``rel_tol`` (see the module docstring)."""
     if a.exact and b.exact and not (a.approx or b.approx):
         return a.value == b.value
     if a.exact and b.exact and a.value == b.value:
         return True
+    if (a.places is None) != (b.places is None):
+        dec, other = (a, b) if a.places is not None else (b, a)
+        if not other.approx:
+            return display_equal(dec, other.value)
     x, y = a.as_mp(), b.as_mp()
     scale = max(abs(x), abs(y))
     if not mp.isfinite(scale):
@@ -424,7 +497,11 @@ def numbers_equal(a: Num, b: Num, rel_tol: float = REL_TOL) -> bool | None:
     if scale == 0:
         return True
     if a.approx or b.approx:
-        return bool(abs(x - y) <= rel_tol * scale)
+        close = bool(abs(x - y) <= rel_tol * scale)
+        if close and a.places is not None and b.places is not None:
+            coarse, fine = (a, b) if a.places <= b.places else (b, a)
+            return rounds_or_cuts_to(fine.as_mp(), coarse)
+        return close
     close = abs(x - y) <= mp.mpf("1e-30") * scale
     if close and scale >= _EXACT_SCALE:
         return None

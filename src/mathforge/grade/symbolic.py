@@ -30,7 +30,7 @@ from sympy import (
     Union,
 )
 
-from mathforge.grade.numeric import REL_TOL
+from mathforge.grade.numeric import REL_TOL, display_equal, evaluate, mp
 
 # units=False: its unit list eats ordinary variables ("\frac{1}{2}ab" → 1/2); normalize.py strips units.
 _NORM = NormalizationConfig(
@@ -264,6 +264,26 @@ def equal(a, b) -> bool:
     return _expr_equal(a, b)
 
 
+def _decimal_against_value(gold: str, pred: str, g, p) -> bool | None:
+    """A plain decimal on one side against a constant on the other (``0.693`` vs ``\\ln 2``): equal to the
+    precision the decimal displays (the rule of ``numeric.numbers_equal``); None when it does not apply."""
+    dg, dp = evaluate(gold), evaluate(pred)
+    dg = dg if dg is not None and dg.places is not None else None
+    dp = dp if dp is not None and dp.places is not None else None
+    if (dg is None) == (dp is None):
+        return None
+    dec, other = (dg, p) if dg is not None else (dp, g)
+    if not isinstance(other, sympy.Expr) or other.free_symbols or _has_float(other):
+        return None
+    try:
+        value = sympy.N(other, 50)
+        if not value.is_real or not value.is_finite:
+            return None
+        return display_equal(dec, mp.mpf(str(value)))
+    except Exception:
+        return None
+
+
 def symbolic_verdict(
     gold: str, pred: str, percent_gold: bool = False, percent_pred: bool = False
 ) -> tuple[str, str]:
@@ -276,6 +296,13 @@ def symbolic_verdict(
         p = parse(pred)
     except ParseError as exc:
         return "unparseable", f"answer does not parse ({exc})"
+    shown = _decimal_against_value(gold, pred, g, p) if percent_gold == percent_pred else None
+    if shown is not None:
+        return (
+            ("correct", "equal to the decimals shown")
+            if shown
+            else ("wrong", "differs at the decimals shown")
+        )
     if equal(g, p):
         return "correct", "symbolically equal"
     # 25% may be written 0.25: accept the /100 reading only when one side carried the % sign
