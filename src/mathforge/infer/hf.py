@@ -1,4 +1,5 @@
-"""transformers backend: batched, left-padded generation on CPU or GPU."""
+"""transformers backend: batched, left-padded generation on CPU or GPU. Sampling is seeded per prompt and
+sample (``mathforge.infer.seeded``), so a sample does not depend on the batch it ran in."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from mathforge.infer.base import (
     TextStream,
     truncate_at_stop,
 )
+from mathforge.infer.seeded import SeededSampler, row_seeds, sampling_warpers
 from mathforge.prompts import Prompt
 
 
@@ -137,10 +139,10 @@ class HFBackend(Backend):
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out: list[list[Generation] | None] = [None] * len(texts)
         bs = max(1, self.spec.batch_size)
-        for b, start in enumerate(range(0, len(order), bs)):
+        for start in range(0, len(order), bs):
             idx = order[start : start + bs]
             batch = self._generate_batch(
-                [texts[i] for i in idx], [prompts[i].stop for i in idx], params, b, torch
+                [texts[i] for i in idx], [prompts[i].stop for i in idx], params, torch
             )
             for i, gens in zip(idx, batch, strict=True):
                 out[i] = gens
@@ -148,17 +150,24 @@ class HFBackend(Backend):
                 progress(len(idx))
         return [g or [] for g in out]
 
-    def _gen_kwargs(self, params: SamplingParams, stop: list[str], n_seq: int) -> dict[str, Any]:
-        """``model.generate`` arguments shared by ``generate`` and ``stream``."""
-        sample = params.temperature > 0
+    def _gen_kwargs(
+        self, params: SamplingParams, stop: list[str], texts: list[str], n_seq: int
+    ) -> dict[str, Any]:
+        """``model.generate`` arguments shared by ``generate`` and ``stream``. Sampling is done by a
+        ``SeededSampler`` with one generator per row (see ``mathforge.infer.seeded``), so a sample does not
+        depend on the rest of the batch; ``generate`` itself decodes greedily what it draws. The rows
+        must be ``texts`` each repeated ``n_seq`` times in a row."""
+        from transformers import LogitsProcessorList
+
         kwargs: dict[str, Any] = {
             "max_new_tokens": params.max_tokens,
-            "do_sample": sample,
-            "num_return_sequences": n_seq,
+            "do_sample": False,
             "pad_token_id": self.tokenizer.pad_token_id,
         }
-        if sample:
-            kwargs.update(temperature=params.temperature, top_p=params.top_p)
+        if params.temperature > 0:
+            warpers = sampling_warpers(params.temperature, params.top_p, self.model.generation_config)
+            sampler = SeededSampler(row_seeds(params.seed, texts, n_seq), warpers)
+            kwargs["logits_processor"] = LogitsProcessorList([sampler])
         if stop:
             kwargs.update(stop_strings=stop, tokenizer=self.tokenizer)
         return kwargs
@@ -170,19 +179,18 @@ class HFBackend(Backend):
         text, stopped = truncate_at_stop(tok.decode(ids, skip_special_tokens=True), stop)
         return text, n_tok, "length" if n_tok >= params.max_tokens and not stopped else "stop"
 
-    def _generate_batch(
-        self, texts, stops, params: SamplingParams, batch_no: int, torch
-    ) -> list[list[Generation]]:
+    def _generate_batch(self, texts, stops, params: SamplingParams, torch) -> list[list[Generation]]:
         tok = self.tokenizer
         enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=not self.chat).to(self.device)
         stop = sorted({s for ss in stops for s in ss} | set(params.stop))
         sample = params.temperature > 0
         n_seq = params.n if sample else 1
-        # one seed per batch: sampling is reproducible for the same prompts, batch size and order
-        torch.manual_seed(params.seed + batch_no)
+        if n_seq > 1:  # rows [p0 s0, p0 s1, ..., p1 s0, ...], as num_return_sequences would lay them out
+            enc = {k: v.repeat_interleave(n_seq, dim=0) for k, v in enc.items()}
+        kwargs = self._gen_kwargs(params, stop, list(texts), n_seq)
         t0 = time.perf_counter()
         with torch.inference_mode():
-            seqs = self.model.generate(**enc, **self._gen_kwargs(params, stop, n_seq))
+            seqs = self.model.generate(**enc, **kwargs)
         elapsed = time.perf_counter() - t0
         new = seqs[:, enc["input_ids"].shape[1] :]
         results: list[list[Generation]] = []
@@ -205,19 +213,17 @@ class HFBackend(Backend):
         from transformers import StoppingCriteriaList
 
         tok = self.tokenizer
-        enc = tok([self.render(prompt)], return_tensors="pt", add_special_tokens=not self.chat).to(
-            self.device
-        )
+        text = self.render(prompt)
+        enc = tok([text], return_tensors="pt", add_special_tokens=not self.chat).to(self.device)
         stop = sorted(set(prompt.stop) | set(params.stop))
         closed = threading.Event()
         streamer = _IdQueue()
-        kwargs = self._gen_kwargs(params, stop, 1)
+        kwargs = self._gen_kwargs(params, stop, [text], 1)  # sample 0's seed, as in generate
         kwargs.update(streamer=streamer, stopping_criteria=StoppingCriteriaList([_Halt(cancel, closed)]))
         out: dict[str, Any] = {}
 
         def run() -> None:
             try:
-                torch.manual_seed(params.seed)  # generate's seed for a first batch
                 with torch.inference_mode():
                     out["seqs"] = self.model.generate(**enc, **kwargs)
             except BaseException as exc:  # re-raised in the consuming thread
