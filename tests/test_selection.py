@@ -273,3 +273,43 @@ def test_solve_cli_refuses_a_strategy_it_cannot_run():
     assert bad.exit_code == 2 and "unknown --select 'best'" in bad.output
     no_rm = CliRunner().invoke(app, ["solve", "q", "--model", "m", "--samples", "3", "--select", "rm"])
     assert no_rm.exit_code == 2 and "needs --reward-model" in no_rm.output
+
+
+def test_results_md_and_html_show_cost_avg_at_k_and_each_strategy():
+    from mathforge.evaluate.report import html_report, markdown_table
+
+    metrics = {
+        "benchmarks": {
+            "synth": {
+                "items": 2,
+                "accuracy": 0.5,
+                "ci95": [0.1, 0.9],
+                "verdicts": {"correct": 1, "wrong": 1},
+                "cost": {
+                    "tokens_mean": 12.5,
+                    "tokens_p50": 12,
+                    "tokens_p95": 20,
+                    "truncated_share": 0.25,
+                    "tokens_per_correct": 50.0,
+                    "seconds_per_problem": 0.5,
+                },
+                "avg@k": {"k": 4, "mean": 0.5, "se": 0.25},
+                "select": {"maj": {"accuracy": 1.0, "ci95": [0.34, 1.0], "answered": 1.0}},
+            }
+        },
+        "run": {
+            "model": "m",
+            "backend": "hf",
+            "sampling": {"n": 4},
+            "prompt": "auto",
+            "command": "mathforge eval",
+            "versions": {},
+        },
+    }
+    md = markdown_table(metrics)
+    assert (
+        "synth: tokens per sample 12.5 (p50 12, p95 20), 25.0% cut at the limit, 50 tokens per correct" in md
+    )
+    assert "| avg@4 (± s.e.) | 50.0 ± 25.0 | | |" in md and "| maj | 100.0 | 34.0–100.0 | 100.0 |" in md
+    page = html_report(metrics)
+    assert "choosing among samples" in page and "<td>maj</td><td>100.0</td>" in page

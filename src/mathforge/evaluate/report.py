@@ -45,7 +45,40 @@ def markdown_table(metrics: dict[str, Any]) -> str:
         parts = [f"{n} {t['outputs']} ({t['no_answer']} without a final answer)" for n, t in cut.items()]
         lines.append("truncated at max_tokens: " + "; ".join(parts))
     lines.append(f"sampling: {json.dumps(metrics['run']['sampling'])}; prompt: {metrics['run']['prompt']}")
+    lines += _choosing_lines(metrics)
     return "\n".join(lines) + "\n"
+
+
+def _cost_text(c: dict[str, Any]) -> str:
+    per_correct = f"{c['tokens_per_correct']:.0f}" if c.get("tokens_per_correct") else "-"
+    return (
+        f"tokens per sample {c['tokens_mean']:.1f} (p50 {c['tokens_p50']:.0f}, p95 {c['tokens_p95']:.0f}), "
+        f"{_pct(c['truncated_share'])}% cut at the limit, {per_correct} tokens per correct answer, "
+        f"{c['seconds_per_problem']:.2f} s per problem"
+    )
+
+
+def _choosing_lines(metrics: dict[str, Any]) -> list[str]:
+    """Per benchmark: the run's cost, avg@k, and each selection strategy (on the same samples)."""
+    lines: list[str] = []
+    for name, m in metrics["benchmarks"].items():
+        if "cost" in m:
+            lines += ["", f"{name}: {_cost_text(m['cost'])}"]
+        if "avg@k" in m or "select" in m:
+            lines += [
+                "",
+                f"| {name}: answer chosen by | accuracy % | 95% CI | answered % |",
+                "|---|---:|---|---:|",
+            ]
+            if "avg@k" in m:
+                a = m["avg@k"]
+                lines.append(f"| avg@{a['k']} (± s.e.) | {_pct(a['mean'])} ± {_pct(a['se'])} | | |")
+            for strategy, st in m.get("select", {}).items():
+                lo, hi = st["ci95"]
+                lines.append(
+                    f"| {strategy} | {_pct(st['accuracy'])} | {_pct(lo)}–{_pct(hi)} | {_pct(st['answered'])} |"
+                )
+    return lines
 
 
 def _bar_chart(metrics: dict[str, Any]) -> str:
@@ -93,6 +126,32 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}td:first-child{{t
 {_bar_chart(metrics)}
 <table><tr><th>benchmark</th><th>items</th><th>accuracy %</th><th>95% CI</th><th>maj@k %</th><th>verdicts</th></tr>
 {"".join(rows)}</table>
+{_choosing_html(metrics)}
 <h2>Reproduce</h2><pre>{html.escape(run["command"])}</pre>
 <h2>Versions and settings</h2><pre>{versions}</pre></body></html>
 """
+
+
+def _choosing_html(metrics: dict[str, Any]) -> str:
+    """Cost, avg@k and selection strategies as HTML (the same content as the Markdown lines)."""
+    parts = []
+    for name, m in metrics["benchmarks"].items():
+        if "cost" in m:
+            parts.append(f"<p>{html.escape(name)}: {html.escape(_cost_text(m['cost']))}</p>")
+        if "avg@k" in m or "select" in m:
+            rows = []
+            if "avg@k" in m:
+                a = m["avg@k"]
+                rows.append(
+                    f"<tr><td>avg@{a['k']} (± s.e.)</td><td>{_pct(a['mean'])} ± {_pct(a['se'])}</td><td></td></tr>"
+                )
+            for strategy, st in m.get("select", {}).items():
+                lo, hi = st["ci95"]
+                rows.append(
+                    f"<tr><td>{html.escape(strategy)}</td><td>{_pct(st['accuracy'])}</td><td>{_pct(lo)}–{_pct(hi)}</td></tr>"
+                )
+            parts.append(
+                f"<h2>{html.escape(name)}: choosing among samples</h2><table><tr><th>answer chosen by</th>"
+                f"<th>accuracy %</th><th>95% CI</th></tr>{''.join(rows)}</table>"
+            )
+    return "".join(parts)
