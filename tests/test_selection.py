@@ -313,3 +313,28 @@ def test_results_md_and_html_show_cost_avg_at_k_and_each_strategy():
     assert "| avg@4 (± s.e.) | 50.0 ± 25.0 | | |" in md and "| maj | 100.0 | 34.0–100.0 | 100.0 |" in md
     page = html_report(metrics)
     assert "choosing among samples" in page and "<td>maj</td><td>100.0</td>" in page
+
+
+def test_avg_at_k_and_its_standard_error_on_a_known_case():
+    from mathforge.evaluate.select_rows import avg_at_k, cost
+
+    rows = [
+        {
+            "correct": [True, True, False, False],
+            "tokens": [10, 20, 30, 40],
+            "finish": ["stop"] * 3 + ["length"],
+            "seconds": [0.5, 0.5, 0.5, 0.5],
+        },
+        {
+            "correct": [True, False, False, False],
+            "tokens": [10, 10, 10, 10],
+            "finish": ["stop"] * 4,
+            "seconds": [0.25] * 4,
+        },
+    ]  # per problem 0.5 and 0.25: mean 0.375, sample s.d. 0.1768, s.e. 0.125
+    a = avg_at_k(rows)
+    assert a["k"] == 4 and a["mean"] == pytest.approx(0.375) and a["se"] == pytest.approx(0.125)
+    c = cost(rows)
+    assert c["tokens_mean"] == pytest.approx(17.5) and c["tokens_p50"] == pytest.approx(10)
+    assert c["truncated_share"] == pytest.approx(1 / 8) and c["tokens_per_correct"] == pytest.approx(140 / 3)
+    assert c["seconds_per_problem"] == pytest.approx(1.5)
