@@ -240,6 +240,13 @@ def _is_algebra(text: str) -> bool:
 
 
 _WORD_ANSWER_RE = re.compile(r"^[A-Za-z][A-Za-z'-]{2,}$")  # "Evelyn", "east", "ellipse" (spaces removed)
+_DIGIT_RE = re.compile(r"\d")
+_ASSIGNMENT_RE = re.compile(r"^\\?[A-Za-z]\w*(?:\([^()]*\))?=")  # "x=", "f(x)=", "\theta=": a value named
+
+
+def _is_equation(text: str) -> bool:
+    """An equation that is not an assignment (``5x-7y+11z+4=0``, not ``x=3``): never a plain number."""
+    return text.count("=") == 1 and "\\" not in text and not _ASSIGNMENT_RE.match(text)
 _MATRIX_RE = re.compile(r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 
 
@@ -261,6 +268,12 @@ def _shapes(g: Normalised, p: Normalised, kind: str, symbolic: bool) -> Decision
         return ("correct", "same word") if same else ("wrong", f"different words: {p.text} vs {g.text}")
     if (gw and evaluate(p.text) is not None) or (pw and evaluate(g.text) is not None):
         return "wrong", "a word against a number"
+    if (gw and _DIGIT_RE.search(p.text)) or (pw and _DIGIT_RE.search(g.text)):
+        return "wrong", "a word against an expression"  # "east" vs "2k+2": no sympy needed
+    if _is_equation(g.text) and evaluate(p.text) is not None:
+        return "wrong", "an equation against a number"
+    if _is_equation(p.text) and evaluate(g.text) is not None:
+        return "wrong", "an equation against a number"
     gm, pm = _matrix(g.text), _matrix(p.text)
     if gm is not None and pm is not None:
         if [len(r) for r in gm] != [len(r) for r in pm]:
@@ -268,6 +281,8 @@ def _shapes(g: Normalised, p: Normalised, kind: str, symbolic: bool) -> Decision
         return _ordered([c for r in gm for c in r], [c for r in pm for c in r], kind, symbolic)
     if (gm is not None and evaluate(p.text) is not None) or (pm is not None and evaluate(g.text) is not None):
         return "wrong", "a matrix against a number"
+    if (gm is not None and _is_algebra(p.text)) or (pm is not None and _is_algebra(g.text)):
+        return "wrong", "a matrix against an expression"
     if (gm is None) != (pm is None):  # a vector written as a tuple: (7, 6) against a column of 7 and 6
         cells = [c for r in (gm or pm or []) for c in r]
         if len(gm or pm or []) == 1 or all(len(r) == 1 for r in gm or pm or []):
