@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from mathforge.grade.extract import STYLES, extract_answer, find_boxes, states_final_answer
+from mathforge.grade.freeform import collapse_chain
 from mathforge.grade.judge import KINDS, judge
 from mathforge.grade.pool import DEFAULT_TIMEOUT, SymbolicPool, shared_pool
 
@@ -83,6 +84,16 @@ _SENTENCE_END_RE = re.compile(r"[.!?。](?:\s|$)|\n")
 
 
 def gold_answer(gold: str, kind: str = "auto") -> str:
+    """The gold's answer (see ``_gold_answer``), a chain of equalities read as a model's is: its last
+    side (``\\log_2(32) = 5`` → 5), so a gold and the same text as an output always agree."""
+    answer = _gold_answer(gold, kind)
+    if kind in ("choice", "cloze") or ("=" not in answer and "\\approx" not in answer):
+        return answer
+    collapsed, problem = collapse_chain(answer)
+    return answer if problem else collapsed
+
+
+def _gold_answer(gold: str, kind: str = "auto") -> str:
     """The answer of a gold written as a full solution (some sets store the worked solution): the
     text after ``####``, the last ``\\boxed{}``, or — for a long prose solution of several sentences —
     the answer its final statement gives, by the same rules as a model's output. Any other gold is
@@ -109,13 +120,21 @@ def _with_gold_answer(item: GradeItem) -> GradeItem:
     return item if gold == item.gold else replace(item, gold=gold)
 
 
-def _fast(item: GradeItem) -> tuple[GradeResult | None, str | None, str]:
+def _fast(item: GradeItem, raw_gold: str | None = None) -> tuple[GradeResult | None, str | None, str]:
+    """Extraction and the in-process decision. ``raw_gold``: the gold as given, before its answer was
+    read out of it (a worked solution, a chain): an output stating exactly that text is right."""
     ext = extract_answer(item.output, item.style)
     if item.truncated and not states_final_answer(ext, item.output):
         return GradeResult("unparseable", TRUNCATED, ext.answer, ext.source), None, ext.source
     if ext.answer is None:
         reason = ext.problem or "no answer found in the output"
         return GradeResult("unparseable", reason, None, ext.source), None, ext.source
+    if (
+        raw_gold is not None
+        and raw_gold != item.gold
+        and (ext.stated or ext.answer).strip() == raw_gold.strip()
+    ):
+        return GradeResult("correct", "the gold's own text", ext.answer, ext.source), ext.answer, ext.source
     if ext.problem:  # a chain of equalities that contradicts itself is not an answer to accept
         return GradeResult("wrong", ext.problem, ext.answer, ext.source), ext.answer, ext.source
     decided = judge(item.gold, ext.answer, item.kind, symbolic=False)
@@ -138,7 +157,8 @@ def grade_many(
     process-wide shared worker is used, so many small calls do not each start and stop a pool. Results
     come back in input order;
     ``on_result(index, result)`` is called as each one is known (for progress bars)."""
-    parsed = [_with_gold_answer(as_item(x)) for x in items]
+    given = [as_item(x) for x in items]
+    parsed = [_with_gold_answer(x) for x in given]
     if pool is None and workers <= 1:
         pool = shared_pool()  # repeated small batches (rewards, teacher stats) reuse one warm worker
     results: list[GradeResult | None] = [None] * len(parsed)
@@ -146,7 +166,7 @@ def grade_many(
     own_pool = None
     try:
         for i, item in enumerate(parsed):
-            res, pred, source = _fast(item)
+            res, pred, source = _fast(item, given[i].gold)
             if res is not None:
                 results[i] = res
                 if on_result:
@@ -174,8 +194,8 @@ def grade(
 ) -> GradeResult:
     """Grade one model output against a gold answer (extraction + equivalence)."""
     item = _with_gold_answer(GradeItem(gold, output, style, kind))
+    res, pred, source = _fast(item, gold)
     gold = item.gold
-    res, pred, source = _fast(item)
     if res is not None:
         return res
     pool = shared_pool()

@@ -36,6 +36,7 @@ class Extraction:
     answer: str | None
     source: str
     problem: str | None = None
+    stated: str | None = None  # the answer as written, when a chain of equalities was collapsed
 
     def __bool__(self) -> bool:
         return self.answer is not None
@@ -381,7 +382,7 @@ def extract_answer(text: str, style: str = "auto") -> Extraction:
         ext = Extraction(num, "last_number") if num else Extraction(None, "none")
     if ext.answer is not None and ("=" in ext.answer or "\\approx" in ext.answer):
         answer, problem = collapse_chain(ext.answer)
-        ext = Extraction(answer, ext.source, problem)
+        ext = Extraction(answer, ext.source, problem, ext.answer)
     return ext
 
 

@@ -382,6 +382,8 @@ def collapse_chain(answer: str) -> tuple[str, str | None]:
             return answer, None  # "x^2/2 - y^2/2 = 1" is an equation; "\\binom{7}{2} = 21" a computation
         if vl is not None and vr is not None and not _consistent(vl, vr):
             return rhs.strip(), f"the equality contradicts itself: {lhs.strip()} = {rhs.strip()}"
+        if _LONE_NAME_RE.fullmatch(rhs.strip()) and evaluate(rhs.strip()) is None:
+            return f"{rhs.strip()} = {lhs.strip()}", None  # "\\frac{40}{3} = a" names a's value
         return rhs.strip(), None
     if _SEVERAL_RE.search(inner):  # "x = 6 or x = -2": several answers, not one chain
         return answer, None
