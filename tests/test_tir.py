@@ -193,3 +193,23 @@ def test_tir_with_a_tiny_local_model(tmp_path, sandbox):
         messages=({"role": "user", "content": "q"},), text="q", style="tir", continuation="```python\n"
     )
     assert inner.render(p).endswith("<|assistant|>\n```python\n")
+
+
+def test_program_of_thought_runs_a_program_the_model_did_not_wait_for(sandbox):
+    """A model trained on PoT transcripts whose output blocks were masked writes its program and then its
+    own guess; the program still runs, and its printed line is the answer, not the guess."""
+    from mathforge.prompts import Prompt
+
+    class Guessing(ScriptedBackend):
+        def generate(self, prompts, params, progress=None):
+            text = "```python\napples = 48 / 2\nprint(apples + 48)\n```\nThe answer is $\\boxed{22222}$."
+            return [[Generation(text)] for _ in prompts]
+
+    tool = ToolBackend(Guessing(), sandbox, max_rounds=3)
+    p = Prompt(messages=({"role": "user", "content": "q"},), text="q", style="pot", stop=("```output",))
+    [[gen]] = tool.generate([p], SamplingParams())
+    assert "22222" not in gen.text
+    assert gen.text.endswith("```output\n72.0\n```\nThe answer is $\\boxed{72.0}$.")
+    tir = Prompt(messages=p.messages, text="q", style="tir", stop=("```output",))
+    [[plain]] = tool.generate([tir], SamplingParams())
+    assert plain.text.endswith("\\boxed{22222}$.")  # tool-integrated reasoning: the model's text stands

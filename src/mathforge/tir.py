@@ -48,6 +48,16 @@ def pending_code(text: str) -> str | None:
     return last.group(1)
 
 
+def unexecuted_program(text: str) -> tuple[str, int] | None:
+    """Program of thought: the first closed ```python block with no ```output after it, and where it
+    ends -- a model that writes its program and then goes on (to an answer of its own, without waiting
+    for the output) still has its program run; the answer is what the program prints."""
+    for block in _CODE_RE.finditer(text):
+        if not text[block.end() :].lstrip().startswith(OUTPUT_FENCE):
+            return block.group(1), block.end()
+    return None
+
+
 def output_block(result: CellResult) -> str:
     return f"{OUTPUT_FENCE}\n{result.for_model()}\n```\n"
 
@@ -101,7 +111,13 @@ class ToolBackend:
                 t.seconds += elapsed / max(1, len(group))
                 t.finish, t.error = g.finish_reason, g.error
                 code = pending_code(t.text)
-                if g.error or g.finish_reason == "length" or code is None or last:
+                rescued = False
+                if code is None and t.prompt.style == "pot" and not g.error and not t.cells:
+                    found = unexecuted_program(t.text)
+                    if found is not None:  # the program, then the model's own guess: run the program
+                        code, end = found
+                        t.text, rescued = t.text[:end], True
+                if g.error or (g.finish_reason == "length" and not rescued) or code is None or last:
                     t.done = True
                     continue
                 if not t.text.endswith("\n"):
