@@ -185,8 +185,9 @@ def test_tir_transcript_masks_the_executed_output(tmp_path):
     first = mask.index(1)
     learned = tok.decode([i for i, m in zip(ids, mask, strict=True) if m])
     hidden = tok.decode([i for i, m in zip(ids[first:], mask[first:], strict=True) if not m])
-    assert hidden == block  # exactly the interpreter's output is not learned
-    assert learned == reply.replace(block, "") + "<|end|>\n"  # prose, program and answer are
+    assert hidden == "48\n```\n"  # exactly what the interpreter printed is not learned
+    # prose, program, the fence that asks for the output (generation stops there) and the answer are
+    assert learned == reply.replace(block, "```output\n") + "<|end|>\n"
 
 
 # ------------------------------------------------------------------ the real GSM8K train split

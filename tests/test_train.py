@@ -70,7 +70,8 @@ def test_sft_masks_prompt_and_tool_output(kit):
     row = tokenize_chat(msgs, tok, 512)
     learned = tok.decode([i for i, m in zip(row["input_ids"], row["completion_mask"], strict=False) if m])
     assert "print(2+2)" in learned and "\\boxed{4}" in learned
-    assert "What is 2+2" not in learned and "```output" not in learned
+    assert "What is 2+2" not in learned and "4\n```\nSo" not in learned
+    assert "```\n```output\nSo $\\boxed{4}$." in learned  # the fence is learned; the printout is not
 
 
 def test_sft_loss_falls_and_resumes(kit):

@@ -1,6 +1,8 @@
 """Training data: pack raw text into fixed-length blocks (continued pre-training) and tokenise chats
-with a loss mask (SFT: only the assistant's tokens are learned; in tool-integrated chats the
-interpreter's ```output blocks are masked too, since the model must not learn to predict them)."""
+with a loss mask (SFT: only the assistant's tokens are learned; in tool-integrated chats what the
+interpreter printed is masked too, since the model must not learn to predict it). The ```output fence
+that opens the block stays a target: it is the model's request to run its code (generation stops
+there), and a model never taught to write it goes on after its program with an answer of its own."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 from mathforge.stage_io import JsonlError, iter_jsonl
 
-OUTPUT_BLOCK_RE = re.compile(r"```output\n.*?```\n?", re.DOTALL)
+OUTPUT_BLOCK_RE = re.compile(r"(?<=```output\n).*?```\n?", re.DOTALL)  # after the fence: the printout
 
 
 class DataError(ValueError):
