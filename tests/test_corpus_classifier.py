@@ -112,7 +112,7 @@ def test_generated_negatives_are_deterministic_numeric_and_split_by_template():
     with_digits = sum(bool(re.search(r"\d", t)) for t in a)
     assert with_digits / len(a) > 0.9  # numbers, prices, dates, scores: "has numbers" must not mean math
     assert any("$" in t for t in a) and any("def " in t or "SELECT" in t or "docker" in t for t in a)
-    train, held = N._template_split(seed=3)
+    train, held = N.template_split(N._DOMAINS, seed=3)
     for dom in N._DOMAINS:
         assert train[dom] and held[dom]
         assert not set(train[dom]) & set(held[dom])
@@ -366,7 +366,7 @@ def test_chinese_generated_negatives_and_helpers():
     assert sum(bool(re.search(r"\d", t)) for t in a) / len(a) > 0.9
     assert sum(Z.text_lang(t) == "zh" for t in a) / len(a) > 0.9  # the rest: code with Chinese comments
     assert sum(len(t) < 80 for t in a) > 30  # short texts too: single sentences, page chrome
-    train, held = ZN._template_split(seed=3)
+    train, held = N.template_split(ZN._DOMAINS, seed=3, prefix="zh/")
     for dom in ZN._DOMAINS:
         assert train[dom] and held[dom] and not set(train[dom]) & set(held[dom])
     written = set(ZH_HELDOUT_NEGATIVES)

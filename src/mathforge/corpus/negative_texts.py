@@ -14,7 +14,7 @@ import random
 import re
 from collections.abc import Callable
 
-__all__ = ["generate_negatives", "stable_fraction"]
+__all__ = ["generate_negatives", "stable_fraction", "template_split"]
 
 
 def _alts(words: str) -> list[str]:
@@ -376,14 +376,15 @@ def stable_fraction(key: str, seed: int) -> float:
     return int.from_bytes(h, "big") / 2**64
 
 
-def _template_split(
-    seed: int, heldout_frac: float = 0.25
+def template_split(
+    domains: dict[str, list[str]], seed: int, heldout_frac: float = 0.25, prefix: str = ""
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Per domain: (training templates, held-out templates); at least one of each per domain."""
+    """Per domain: (training templates, held-out templates); at least one of each per domain. The split
+    is by a stable hash of ``prefix + domain/index``, so it never depends on the order of the lists."""
     train: dict[str, list[str]] = {}
     held: dict[str, list[str]] = {}
-    for dom, temps in _DOMAINS.items():
-        order = sorted(range(len(temps)), key=lambda i: stable_fraction(f"{dom}/{i}", seed))
+    for dom, temps in domains.items():
+        order = sorted(range(len(temps)), key=lambda i: stable_fraction(f"{prefix}{dom}/{i}", seed))
         k = max(1, round(heldout_frac * len(temps)))
         held[dom] = [temps[i] for i in sorted(order[:k])]
         train[dom] = [temps[i] for i in sorted(order[k:])]
@@ -394,7 +395,7 @@ def generate_negatives(n: int, seed: int = 0, heldout: bool = False) -> list[str
     """``n`` non-math texts built from the domain templates (the training or the held-out templates).
     Each text: an optional headline, then 2–8 sentences of one domain (a few mixed with another), in one
     to three paragraphs; 150–1500 characters, full of numbers, prices, dates, scores and code."""
-    train, held = _template_split(seed)
+    train, held = template_split(_DOMAINS, seed)
     temps = held if heldout else train
     r = random.Random(f"negatives:{seed}:{heldout}")
     domains = sorted(temps)

@@ -15,7 +15,7 @@ import random
 import re
 from collections.abc import Callable
 
-from mathforge.corpus.negative_texts import join_paragraphs, stable_fraction
+from mathforge.corpus.negative_texts import join_paragraphs, template_split
 
 __all__ = ["generate_zh_negatives"]
 
@@ -425,20 +425,6 @@ def _fill(template: str, r: random.Random) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: _SLOTS[m.group(1)](r), template)
 
 
-def _template_split(
-    seed: int, heldout_frac: float = 0.25
-) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Per domain: (training templates, held-out templates); at least one of each per domain."""
-    train: dict[str, list[str]] = {}
-    held: dict[str, list[str]] = {}
-    for dom, temps in _DOMAINS.items():
-        order = sorted(range(len(temps)), key=lambda i: stable_fraction(f"zh/{dom}/{i}", seed))
-        k = max(1, round(heldout_frac * len(temps)))
-        held[dom] = [temps[i] for i in sorted(order[:k])]
-        train[dom] = [temps[i] for i in sorted(order[k:])]
-    return train, held
-
-
 # Everyday questions with numbers ("带多少现金合适？") are the negatives closest to word problems: the training
 # draws them more often. Held-out texts draw every domain equally.
 _TRAIN_WEIGHTS = {"qa": 3.0, "forum": 2.0, "help": 2.0}
@@ -450,7 +436,7 @@ def generate_zh_negatives(n: int, seed: int = 0, heldout: bool = False) -> list[
     another), in one to three paragraphs; at most 1500 characters, full of numbers, prices and dates.
     Training texts draw the everyday-question domains more often (``_TRAIN_WEIGHTS``), and one in five
     is short: a single sentence, or a few lines of page chrome (navigation, paging, bylines)."""
-    train, held = _template_split(seed)
+    train, held = template_split(_DOMAINS, seed, prefix="zh/")
     temps = held if heldout else train
     r = random.Random(f"zh-negatives:{seed}:{heldout}")
     domains = sorted(temps)
