@@ -70,7 +70,9 @@ def main() -> None:
     base = {i: bool(r["correct"][0]) for i, r in g_rows.items()}
     m = sampled.metrics["benchmarks"][args.bench]
     n_items = len(base)
-    print(f"{args.bench}: {n_items} items, N = {args.n}, sampling {json.dumps(sampled.metrics['run']['sampling'])}")
+    print(
+        f"{args.bench}: {n_items} items, N = {args.n}, sampling {json.dumps(sampled.metrics['run']['sampling'])}"
+    )
     print()
     print("| answer chosen by | accuracy | 95% CI | − greedy, 95% paired CI | McNemar p |")
     print("|---|---:|---|---|---:|")

@@ -93,7 +93,7 @@ def test_unknown_keys_and_sections_are_rejected(tmp_path):
         load_recipe(p)
 
 
-@pytest.mark.parametrize("name", ["tiny.toml", "smol.toml", "qwen2-math-1.5b.toml"])
+@pytest.mark.parametrize("name", ["tiny.toml", "smol.toml", "smol-gpu.toml", "qwen2-math-1.5b.toml"])
 def test_shipped_recipes_pass_dry_run(name):
     rows = plan(ROOT / "recipes" / name)
     stages = [r["stage"] for r in rows]
@@ -254,3 +254,83 @@ def test_a_stage_runs_with_its_output_in_its_log_and_its_line_on_the_console(tmp
     assert general and " s) · loss " in general[0]
     log = (tmp_path / "run" / "general" / "log.txt").read_text()
     assert "=== general started" in log and "train_runtime" in log  # the Trainer's own output
+
+
+GSM8K_RECIPE = """
+[recipe]
+name = "gsm8k"
+[base]
+kind = "scratch"
+tokenizer_families = ["small_sums"]
+vocab_size = 300
+hidden_size = 16
+layers = 1
+heads = 2
+[general]
+max_steps = 1
+per_device_batch_size = 2
+seq_len = 32
+[synth]
+families = ["small_sums"]
+levels = [1]
+langs = ["en"]
+n = 20
+heldout = 5
+gsm8k_train = -1
+[corpus]
+enabled = false
+[cpt]
+enabled = false
+[sft]
+max_steps = 1
+per_device_batch_size = 2
+seq_len = 96
+[eval]
+benchmarks = ["gsm8k"]
+limit = 2
+max_tokens = 2
+prompt = "cot"
+stage_prompts = { sft = "pot" }
+"""
+
+
+def test_gsm8k_train_is_converted_decontaminated_and_trained_on(tmp_path, monkeypatch):
+    """``[synth] gsm8k_train``: annotated GSM8K train solutions become verified program chats in the SFT
+    data and questions in the GRPO queries; a record whose annotation disagrees with its arithmetic is
+    rejected, and one whose question is a test item is removed by decontamination. ``[eval]
+    stage_prompts`` gives one stage its own prompt style."""
+    recipe = tmp_path / "gsm8k.toml"
+    recipe.write_text(GSM8K_RECIPE)
+    data = _gsm8k_folder(tmp_path / "data", [3, 4])
+    test_question = json.loads((data / "gsm8k" / "test.jsonl").read_text().splitlines()[0])["question"]
+    train = [
+        (
+            "Ann has 12 pens and buys 30 more. How many pens does she have?",
+            "12+30=<<12+30=42>>42 pens.\n#### 42",
+        ),
+        ("A box holds 6 rows of 7 eggs. How many eggs?", "6*7=<<6*7=42>>42 eggs.\n#### 42"),
+        ("Bo reads 9 pages a day for 5 days. How many pages?", "9*5=<<9*5=46>>46 pages.\n#### 46"),
+        (test_question, "3+0=<<3+0=3>>3 apples.\n#### 3"),
+    ]
+    (data / "gsm8k" / "train.jsonl").write_text(
+        "\n".join(json.dumps({"question": q, "answer": a}) for q, a in train) + "\n"
+    )
+    monkeypatch.setenv("MATHFORGE_DATA_DIR", str(data))
+    out = tmp_path / "run"
+    res = run_recipe(recipe, output=str(out), log=lambda m: None)
+    converted = res.summaries["synth"]["gsm8k_train"]
+    assert converted["kept"] == 3 and converted["sft_records"] == 3  # the 9*5=46 record is rejected
+    sft = [json.loads(x) for x in (out / "synth" / "sft.jsonl").read_text().splitlines()]
+    programs = [r for r in sft if r.get("source") == "gsm8k-train"]
+    assert len(programs) == 3 and all(r["format"] == "pot" for r in programs)
+    assert "print(" in programs[0]["messages"][-1]["content"]
+    grpo = (out / "synth" / "grpo.jsonl").read_text()
+    assert "Ann has 12 pens" in grpo
+    cleaned = (out / "decontam" / "sft.jsonl").read_text()
+    assert test_question not in cleaned and "Ann has 12 pens" in cleaned
+    assert res.summaries["decontam"]["files"]["sft"]["per_benchmark"].get("gsm8k", 0) >= 1
+    prompts = {
+        stage: json.loads((out / "eval" / stage / "gsm8k" / "metrics.json").read_text())["run"]["prompt"]
+        for stage in ("general", "sft")
+    }
+    assert prompts == {"general": "cot", "sft": "pot"}

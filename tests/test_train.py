@@ -274,7 +274,8 @@ def test_tir_rollout_runs_code_and_masks_interpreter_output(kit):
     assert "```output" in masked and "42" in masked and "print(x)" in learned and "```output" not in learned
 
 
-def test_grpo_with_tool_integrated_rollouts_trains(kit, tmp_path):
+@pytest.mark.parametrize("style", ["tir", "pot"])
+def test_grpo_with_tool_integrated_rollouts_trains(kit, tmp_path, style):
     _, _, model = kit
     q = tmp_path / "q.jsonl"
     q.write_text("\n".join(json.dumps({"question": "Compute 2+2.", "answer": "4"}) for _ in range(8)) + "\n")
@@ -284,7 +285,7 @@ def test_grpo_with_tool_integrated_rollouts_trains(kit, tmp_path):
             model,
             tmp_path / "g",
             q,
-            prompt_style="tir",
+            prompt_style=style,
             max_steps=2,
             per_device_batch_size=4,
             num_generations=4,

@@ -247,6 +247,8 @@ _ASSIGNMENT_RE = re.compile(r"^\\?[A-Za-z]\w*(?:\([^()]*\))?=")  # "x=", "f(x)="
 def _is_equation(text: str) -> bool:
     """An equation that is not an assignment (``5x-7y+11z+4=0``, not ``x=3``): never a plain number."""
     return text.count("=") == 1 and "\\" not in text and not _ASSIGNMENT_RE.match(text)
+
+
 _MATRIX_RE = re.compile(r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
 
 

@@ -54,6 +54,7 @@ class BackendSpec:
     model: str
     chat: bool | None = None  # None: use the chat template when the model has one
     batch_size: int = 8
+    continuous_batching: bool = True  # hf: refill finished rows (mathforge.infer.refill)
     device: str = "auto"
     dtype: str = "auto"
     allow_network: bool = False

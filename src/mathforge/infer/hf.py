@@ -1,5 +1,8 @@
-"""transformers backend: batched, left-padded generation on CPU or GPU. Sampling is seeded per prompt and
-sample (``mathforge.infer.seeded``), so a sample does not depend on the batch it ran in."""
+"""transformers backend: batched, left-padded generation on CPU or GPU. With ``batch_size`` > 1 the rows
+are continuously refilled (``mathforge.infer.refill``): a finished sequence leaves the batch at once and
+a waiting prompt takes its place; ``continuous_batching=False`` (or a model the loop does not handle)
+uses ``model.generate`` batch by batch. Sampling is seeded per prompt and sample
+(``mathforge.infer.seeded``), so a sample does not depend on the batch it ran in."""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from mathforge.infer.base import (
     TextStream,
     truncate_at_stop,
 )
-from mathforge.infer.seeded import SeededSampler, row_seeds, sampling_warpers
+from mathforge.infer.refill import RefillDecoder, Request, eos_ids, supports_refill
+from mathforge.infer.seeded import SeededSampler, row_seed, row_seeds, sampling_warpers
 from mathforge.prompts import Prompt
 
 
@@ -119,6 +123,14 @@ class HFBackend(Backend):
         self.chat = (
             spec.chat if spec.chat is not None else bool(getattr(self.tokenizer, "chat_template", None))
         )
+        self.eos = eos_ids(self.model, self.tokenizer)
+        self.refill_off: str | None = None  # why generation runs batch by batch, if it does
+        if not spec.continuous_batching:
+            self.refill_off = "turned off"
+        elif spec.batch_size <= 1:
+            self.refill_off = "batch size 1"
+        else:
+            self.refill_off = supports_refill(self.model)
 
     def render(self, prompt: Prompt) -> str:
         """The exact text the model continues: chat template (or plain text) plus any continuation."""
@@ -136,6 +148,8 @@ class HFBackend(Backend):
         import torch
 
         texts = [self.render(p) for p in prompts]
+        if self.refill_off is None:
+            return self._generate_refill(texts, prompts, params, progress)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out: list[list[Generation] | None] = [None] * len(texts)
         bs = max(1, self.spec.batch_size)
@@ -149,6 +163,42 @@ class HFBackend(Backend):
             if progress:
                 progress(len(idx))
         return [g or [] for g in out]
+
+    def _generate_refill(
+        self, texts: list[str], prompts: Sequence[Prompt], params: SamplingParams, progress
+    ) -> list[list[Generation]]:
+        """Every prompt (and, when sampling, every sample of it) as one row of a continuously refilled
+        batch; greedy decoding decodes each prompt once and repeats it ``n`` times, as ``generate`` does."""
+        tok = self.tokenizer
+        sample = params.temperature > 0
+        n_seq = params.n if sample else 1
+        warpers = (
+            sampling_warpers(params.temperature, params.top_p, self.model.generation_config) if sample else []
+        )
+        requests, owner = [], []
+        for i, text in enumerate(texts):
+            ids = tok(text, add_special_tokens=not self.chat)["input_ids"]
+            for j in range(n_seq):
+                pick = SeededSampler([row_seed(params.seed, text, j)], warpers).pick if sample else None
+                requests.append(Request(ids, pick))
+                owner.append(i)
+        stop = sorted({s for p in prompts for s in p.stop} | set(params.stop))
+        left = [n_seq] * len(texts)
+
+        def done(r: int) -> None:
+            left[owner[r]] -= 1
+            if progress and left[owner[r]] == 0:
+                progress(1)
+
+        decoder = RefillDecoder(self.model, tok, self.spec.batch_size, self.device)
+        decoded = decoder.decode(requests, params.max_tokens, stop, on_done=done)
+        out: list[list[Generation]] = [[] for _ in texts]
+        for r, d in enumerate(decoded):
+            text, stopped = truncate_at_stop(tok.decode(d.ids, skip_special_tokens=True), stop)
+            finish = "stop" if stopped or d.finish == "stop" else "length"
+            n_tok = sum(1 for x in d.ids if x != tok.pad_token_id)  # as _finish counts them
+            out[owner[r]].append(Generation(text, n_tok, finish, d.seconds))
+        return out if sample else [g * params.n for g in out]
 
     def _gen_kwargs(
         self, params: SamplingParams, stop: list[str], texts: list[str], n_seq: int
@@ -175,9 +225,13 @@ class HFBackend(Backend):
     def _finish(self, ids, stop: list[str], params: SamplingParams) -> tuple[str, int, str]:
         """Text (cut at the first stop string), token count and finish reason of one new-token row."""
         tok = self.tokenizer
-        n_tok = int((ids != tok.pad_token_id).sum())
-        text, stopped = truncate_at_stop(tok.decode(ids, skip_special_tokens=True), stop)
-        return text, n_tok, "length" if n_tok >= params.max_tokens and not stopped else "stop"
+        row = [int(x) for x in ids]
+        n_tok = sum(1 for x in row if x != tok.pad_token_id)
+        text, stopped = truncate_at_stop(tok.decode(row, skip_special_tokens=True), stop)
+        # a row ran out of tokens when it is as long as allowed and neither an end-of-sequence token nor
+        # a stop string ended it (not "fewer non-pad tokens than allowed": a model may emit its pad token)
+        ended = stopped or len(row) < params.max_tokens or any(x in self.eos for x in row)
+        return text, n_tok, "stop" if ended else "length"
 
     def _generate_batch(self, texts, stops, params: SamplingParams, torch) -> list[list[Generation]]:
         tok = self.tokenizer
@@ -262,6 +316,7 @@ class HFBackend(Backend):
             "device": str(self.device),
             "dtype": str(next(self.model.parameters()).dtype),
             "batch_size": self.spec.batch_size,
+            "continuous_batching": self.refill_off is None,
             "transformers": transformers.__version__,
             "torch": torch.__version__,
         }

@@ -97,3 +97,8 @@ class SeededSampler:
             drawn[r] = torch.multinomial(probs, 1, generator=gen)[0, 0]
         out = torch.full_like(scores, float("-inf"))
         return out.scatter_(1, drawn[:, None], 0.0)
+
+    def pick(self, input_ids, scores) -> int:
+        """The token drawn for a single-row batch: for decoders that sample row by row
+        (``mathforge.infer.refill``), with the same generator and warpers as inside ``generate``."""
+        return int(self(input_ids, scores).argmax(-1)[0])

@@ -200,6 +200,8 @@ def plan(
             }
         elif stage == "synth":
             row |= {"problems": sec.n, "heldout": sec.heldout, "families": sec.families}
+            if sec.gsm8k_train:
+                row["gsm8k_train"] = "all" if sec.gsm8k_train < 0 else sec.gsm8k_train
         elif stage == "corpus":
             inputs = sec.inputs
             row |= {"documents": sec.documents if not inputs else None, "inputs": inputs or None}

@@ -58,6 +58,21 @@ class SynthSection:
     langs: list[str] = option(["en", "zh"], help="Languages of the problems.")
     n: int = option(2000, help="Training problems to draw (repeats are dropped, so fewer may remain).")
     heldout: int = option(200, help="Held-out problems, drawn first; no training record contains one.")
+    gsm8k_train: int = option(
+        0,
+        help="GSM8K train records (from the data folder) converted into verified solution chats and added "
+        "to the SFT data, their questions to the GRPO queries (mathforge synth from-gsm8k); 0 = none, "
+        "-1 = all 7,473.",
+    )
+    gsm8k_formats: list[str] = option(
+        ["pot"], help="Chats per converted GSM8K record: pot (program, output, answer) and/or tir."
+    )
+
+    def __post_init__(self) -> None:
+        if self.gsm8k_train < -1:
+            raise ValueError(f"gsm8k_train = {self.gsm8k_train}: use 0 (none), N (first N) or -1 (all)")
+        if not self.gsm8k_formats or any(f not in ("pot", "tir") for f in self.gsm8k_formats):
+            raise ValueError(f"gsm8k_formats = {self.gsm8k_formats}: use one or both of pot, tir")
 
 
 @dataclass
@@ -104,13 +119,25 @@ class EvalSection:
     max_tokens: int = option(64, help="Tokens generated per answer.")
     backend: str = option("hf", help="Generation backend: hf, vllm, openai, llamacpp.")
     prompt: str = option("auto", help="Prompt style (auto, cot, fewshot, tir, …).")
+    stage_prompts: dict[str, str] = option(
+        {},
+        help='Prompt style per stage where it differs from prompt, e.g. {base = "cot"}: each model with '
+        "the prompt it does best with (a base model before it has learnt to write programs).",
+    )
     data_dir: str = option(
         "", help="Benchmark data folder ('' = --data-dir or $MATHFORGE_DATA_DIR).", path=True
     )
 
     def __post_init__(self) -> None:
         from mathforge.bench import UnknownBenchmarkError, get_spec
+        from mathforge.prompts import PROMPT_STYLES
 
+        stages = ("base", "general", "cpt", "sft", "sft_nocpt", "grpo")
+        for stage, style in self.stage_prompts.items():
+            if stage not in stages:
+                raise ValueError(f"stage_prompts: unknown stage {stage!r}; use one of {', '.join(stages)}")
+            if style not in PROMPT_STYLES:
+                raise ValueError(f"stage_prompts.{stage} = {style!r}: use one of {', '.join(PROMPT_STYLES)}")
         for name in self.benchmarks:  # a misspelt benchmark stops the run before training, not after
             try:
                 get_spec(name)

@@ -302,7 +302,11 @@ def stage_synth(ctx: Context) -> dict[str, Any]:
     write_benchmark(
         root / "heldout", held, {"families": fams, "levels": list(levels), "seed": seed + 999}, 0.0
     )
-    n_sft = write_jsonl(root / "sft.jsonl", (r for i in train.items for r in sft_records(i)))
+    converted = _converted_gsm8k(ctx, root / "gsm8k")
+    n_sft = write_jsonl(
+        root / "sft.jsonl",
+        [*(r for i in train.items for r in sft_records(i)), *converted.get("sft", [])],
+    )
     rng = random.Random(seed)
     n_rm = write_jsonl(
         root / "rm.jsonl",
@@ -318,9 +322,13 @@ def stage_synth(ctx: Context) -> dict[str, Any]:
     )
     n_q = write_jsonl(
         root / "grpo.jsonl",
-        ({"question": i.question, "answer": i.answer, "language": i.language} for i in train.items),
+        [
+            *({"question": i.question, "answer": i.answer, "language": i.language} for i in train.items),
+            *converted.get("grpo", []),
+        ],
     )
     return {
+        "gsm8k_train": converted.get("summary"),
         "train_items": len(train.items),
         "heldout_items": len(held.items),
         "sft_records": n_sft,
@@ -328,6 +336,44 @@ def stage_synth(ctx: Context) -> dict[str, Any]:
         "grpo_queries": n_q,
         "families": sorted({i.family for i in train.items}),
         "heldout_dir": str(root / "heldout"),
+    }
+
+
+def _converted_gsm8k(ctx: Context, out: Path) -> dict[str, Any]:
+    """``[synth] gsm8k_train``: GSM8K train records converted into verified chats (``mathforge synth
+    from-gsm8k``); their SFT records and their questions as GRPO queries. Empty when not asked for."""
+    from mathforge.bench import BenchmarkDataError
+    from mathforge.synth.from_gsm8k import FromGsm8kConfig, run_from_gsm8k
+
+    sec = ctx.recipe.section("synth")
+    if sec.gsm8k_train == 0:
+        return {}
+    bench = ctx.benchmark_dir()
+    if bench is None:
+        raise RecipeError(
+            f"{ctx.recipe.path}: [synth] gsm8k_train = {sec.gsm8k_train} needs the benchmark data folder "
+            "with gsm8k/train.jsonl: pass --data-dir, set MATHFORGE_DATA_DIR, or set gsm8k_train = 0"
+        )
+    cfg = FromGsm8kConfig(
+        out=str(out),
+        data_dir=str(bench),
+        limit=None if sec.gsm8k_train < 0 else sec.gsm8k_train,
+        formats=list(sec.gsm8k_formats),
+    )
+    ctx.status("converting GSM8K train solutions into programs")
+    try:
+        result = run_from_gsm8k(cfg)
+    except BenchmarkDataError as exc:
+        raise RecipeError(f"{ctx.recipe.path}: [synth] gsm8k_train: {exc}") from None
+    programs = read_jsonl(result.files["programs"])
+    return {
+        "sft": read_jsonl(result.files["sft"]),
+        "grpo": [{"question": r["question"], "answer": r["answer"], "language": "en"} for r in programs],
+        "summary": {
+            "out": str(out),
+            **result.funnel,
+            "sft_records": result.manifest["summary"]["sft_records"],
+        },
     }
 
 
@@ -488,7 +534,7 @@ def stage_eval(ctx: Context) -> dict[str, Any]:
                 out=str(ctx.dir("eval") / stage / name),
                 max_tokens=sec.max_tokens,
                 limit=lim,
-                prompt=sec.prompt,
+                prompt=sec.stage_prompts.get(stage, sec.prompt),
             )
             ctx.status(f"{stage} on {name}")
             res = run_eval(cfg)
@@ -511,6 +557,16 @@ def corpus_inputs(ctx: Context) -> list[Path]:
     return sorted(bench.glob("*/test.jsonl")) if bench else []
 
 
+def synth_inputs(ctx: Context) -> list[Path]:
+    """GSM8K's train file when ``[synth] gsm8k_train`` converts it."""
+    from mathforge.bench import benchmark_file
+
+    bench = ctx.benchmark_dir()
+    if ctx.recipe.section("synth").gsm8k_train == 0 or bench is None:
+        return []
+    return [benchmark_file("gsm8k", bench, "train")]
+
+
 def decontam_inputs(ctx: Context) -> list[Path]:
     return benchmark_inputs(ctx, decontam_benchmarks(ctx))
 
@@ -531,7 +587,7 @@ class Stage:
 STAGES: dict[str, Stage] = {
     "base": Stage(stage_base),
     "general": Stage(stage_general),
-    "synth": Stage(stage_synth),
+    "synth": Stage(stage_synth, synth_inputs),
     "corpus": Stage(stage_corpus, corpus_inputs),
     "decontam": Stage(stage_decontam, decontam_inputs),
     "cpt": Stage(stage_cpt),

@@ -10,7 +10,7 @@ from typing import Any
 from transformers import TrainerCallback
 
 from mathforge.stage_io import input_identities, write_manifest
-from mathforge.train.config import StageConfig
+from mathforge.train.config import ConfigError, StageConfig
 
 # Peak dense bf16 FLOP/s per GPU, for MFU (public spec sheets).
 PEAK_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L40S": 362e12, "A10": 125e12}
@@ -19,12 +19,29 @@ PEAK_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L40S": 362e12, "A
 def use_bf16(cfg: StageConfig) -> bool:
     import torch
 
-    if cfg.bf16 in ("true", "yes", "on", True):
-        return True
-    if cfg.bf16 in ("false", "no", "off", False):
-        return False
+    chosen = _switch(cfg.bf16, "bf16")
+    if chosen is not None:
+        return chosen
     # auto: only on GPUs with bf16; on CPUs without AMX bf16 autocast is slower than fp32
     return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+
+
+def _switch(value: str | bool, field: str) -> bool | None:
+    """A yes/no/auto field: True, False, or None for auto."""
+    if value in ("true", "yes", "on", True):
+        return True
+    if value in ("false", "no", "off", False):
+        return False
+    if value == "auto":
+        return None
+    raise ConfigError(f"{field} = {value!r}: use auto, true or false")
+
+
+def use_activation_checkpointing(cfg: StageConfig) -> bool:
+    import torch
+
+    chosen = _switch(cfg.activation_checkpointing, "activation_checkpointing")
+    return bool(torch.cuda.is_available()) if chosen is None else chosen
 
 
 def trainer_kwargs(cfg: StageConfig) -> dict[str, Any]:
@@ -48,6 +65,7 @@ def trainer_kwargs(cfg: StageConfig) -> dict[str, Any]:
         "seed": cfg.seed,
         "data_seed": cfg.seed,
         "bf16": use_bf16(cfg),
+        "activation_checkpointing": use_activation_checkpointing(cfg),
         "report_to": cfg.report_to,
         "use_cpu": not torch.cuda.is_available(),
         "dataloader_num_workers": 0,

@@ -45,6 +45,11 @@ class StageConfig:
     bf16: str = option(
         "auto", help="auto: on where the GPU supports it; CPUs stay fp32 (faster without AMX)."
     )
+    activation_checkpointing: str = option(
+        "auto",
+        help="Recompute activations in the backward pass to save memory. auto: on GPUs only; on a CPU "
+        "memory is plentiful and the recomputation costs about a quarter of each step.",
+    )
     logging_steps: int = option(5, help="Log every N steps.")
     save_steps: int = option(50, help="Checkpoint every N steps (a killed run resumes from the last one).")
     save_total_limit: int = option(2, help="Checkpoints kept.")
@@ -111,7 +116,9 @@ class StageConfig:
     filter_queries: bool = option(
         False, help="GRPO: sample each query 8 times first and keep the medium ones."
     )
-    prompt_style: str = option("cot", help="GRPO: cot, or tir/tora for tool-integrated rollouts.")
+    prompt_style: str = option(
+        "cot", help="GRPO: cot, or tir/tora/pot for tool-integrated rollouts (pot: one program, run once)."
+    )
     extra: dict[str, Any] = option({}, help="Stage-specific extras (e.g. tool_rounds for TIR rollouts).")
 
     def __post_init__(self) -> None:

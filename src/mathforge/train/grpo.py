@@ -7,7 +7,7 @@ Query filtering (optional, before training): sample ``num_generations`` answers 
 starting model and keep queries with between ``filter_min_correct`` and ``filter_max_correct`` correct —
 the ones that still carry a learning signal.
 
-Tool-integrated rollouts (``prompt_style = "tir"``): see ``grpo_tools.py`` — the sandbox runs the
+Tool-integrated rollouts (``prompt_style = "tir"``, or ``"pot"``: one program, run once): see ``grpo_tools.py`` — the sandbox runs the
 policy's code between generation rounds and the interpreter's tokens are masked from the loss.
 """
 
@@ -213,14 +213,13 @@ def run_grpo(cfg: StageConfig, callbacks: list | None = None) -> dict[str, Any]:
     speed = ThroughputCallback(tokens_per_step)  # parameters counted from the policy when training begins
     sandbox = None
     extra: dict[str, Any] = {}
-    if cfg.prompt_style in ("tir", "tora"):
+    if cfg.prompt_style in ("tir", "tora", "pot"):
         from mathforge.sandbox import Sandbox, SandboxConfig
         from mathforge.train.grpo_tools import make_tir_rollout
 
         sandbox = Sandbox(SandboxConfig(timeout=10, cpu_seconds=3600, warm=2))
-        extra["rollout_func"] = make_tir_rollout(
-            sandbox, int(cfg.extra.get("tool_rounds", 4)), cfg.temperature
-        )
+        rounds = int(cfg.extra.get("tool_rounds", 1 if cfg.prompt_style == "pot" else 4))
+        extra["rollout_func"] = make_tir_rollout(sandbox, rounds, cfg.temperature)
     trainer_cls = GRPOTrainer
     if cfg.dynamic_sampling:
         if args.world_size > 1:
