@@ -62,6 +62,15 @@ def test_cli_prints_difference_interval_and_p(tmp_path):
     result = CliRunner().invoke(app, ["eval", "compare", str(a), str(b)], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     assert "+66.7" in result.output and "1.9e-06" in result.output  # 2 / 2^20
+    assert "✓: p < 0.05" in result.output
+
+
+def test_cli_does_not_claim_significance_when_no_difference_holds(tmp_path):
+    a = _run(tmp_path / "a", {f"q{i}": i < 5 for i in range(30)})
+    b = _run(tmp_path / "b", {f"q{i}": i < 7 for i in range(30)})  # 2 gained: p = 0.5
+    result = CliRunner().invoke(app, ["eval", "compare", str(a), str(b)], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "✓" not in result.output and "No difference holds at p < 0.05" in result.output
 
 
 def test_bootstrap_interval_of_a_constant_difference_is_that_difference():

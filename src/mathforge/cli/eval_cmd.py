@@ -239,4 +239,11 @@ def compare_command(
                 highlight=False,
                 soft_wrap=True,
             )
-    console.print("✓: p < 0.05 — a difference this large is unlikely if the two models were equally good.")
+    if any(r.holds for r in results):
+        console.print(
+            "✓: p < 0.05 — a difference this large is unlikely if the two models were equally good."
+        )
+    else:
+        console.print(
+            "No difference holds at p < 0.05: it could be chance; more items (or a larger difference) are needed."
+        )
