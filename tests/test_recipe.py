@@ -334,3 +334,5 @@ def test_gsm8k_train_is_converted_decontaminated_and_trained_on(tmp_path, monkey
         for stage in ("general", "sft")
     }
     assert prompts == {"general": "cot", "sft": "pot"}
+    info = json.loads((out / "eval" / "sft" / "gsm8k" / "metrics.json").read_text())["run"]["backend_info"]
+    assert info["batch_size"] == 32 and info["continuous_batching"] is True  # [eval] batch_size default

@@ -118,6 +118,9 @@ class EvalSection:
     heldout_limit: int = option(0, help="First N held-out items (0 = all).")
     max_tokens: int = option(64, help="Tokens generated per answer.")
     backend: str = option("hf", help="Generation backend: hf, vllm, openai, llamacpp.")
+    batch_size: int = option(
+        32, help="hf: sequences decoded together (continuously refilled; on a CPU 32-64 is fastest)."
+    )
     prompt: str = option("auto", help="Prompt style (auto, cot, fewshot, tir, …).")
     stage_prompts: dict[str, str] = option(
         {},

@@ -504,6 +504,7 @@ def stage_eval(ctx: Context) -> dict[str, Any]:
     benchmarks`` (first ``limit`` items each) when their data is present."""
     from mathforge.bench import get_spec
     from mathforge.evaluate.runner import EvalConfig, run_eval
+    from mathforge.infer import BackendSpec
     from mathforge.recipe.gains import stage_gains
 
     sec = ctx.recipe.section("eval")
@@ -529,6 +530,7 @@ def stage_eval(ctx: Context) -> dict[str, Any]:
             cfg = EvalConfig(
                 model=model,
                 backend=sec.backend,
+                backend_spec=BackendSpec(backend=sec.backend, model=model, batch_size=sec.batch_size),
                 benchmarks=[name],
                 data_dir=data_dir,
                 out=str(ctx.dir("eval") / stage / name),
