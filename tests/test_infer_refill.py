@@ -126,7 +126,6 @@ def test_finished_rows_leave_the_cache_with_their_padding(tiny):
     long_ids = tok("Think again. " * 12)["input_ids"]
     short_ids = tok("Hi there")["input_ids"]
     decoder = RefillDecoder(model, tok, slots=2)
-    decoder._rows, decoder._cache = [], None
     with torch.inference_mode():
         decoder._admit([0, 1], [Request(long_ids), Request(short_ids)], None, [Decoded(), Decoded()])
         assert decoder._mask.shape[1] == len(long_ids)

@@ -180,9 +180,8 @@ def test_killed_training_stage_resumes_and_finished_stages_are_skipped(tmp_path,
     assert result.summaries["sft"]["steps"] == 400
 
 
-DATA_RECIPE = """
-[recipe]
-name = "data"
+# a one-layer scratch model trained for one step: the cheapest base a recipe test can have
+TINY_BASE = """
 [base]
 kind = "scratch"
 tokenizer_families = ["small_sums"]
@@ -194,11 +193,20 @@ heads = 2
 max_steps = 1
 per_device_batch_size = 2
 seq_len = 32
-[eval]
+"""
+
+DATA_RECIPE = (
+    """
+[recipe]
+name = "data"
+"""
+    + TINY_BASE
+    + """[eval]
 benchmarks = ["gsm8k"]
 limit = 2
 max_tokens = 2
 """
+)
 
 
 def _gsm8k_folder(root: Path, answers: list[int]) -> Path:
@@ -256,21 +264,13 @@ def test_a_stage_runs_with_its_output_in_its_log_and_its_line_on_the_console(tmp
     assert "=== general started" in log and "train_runtime" in log  # the Trainer's own output
 
 
-GSM8K_RECIPE = """
+GSM8K_RECIPE = (
+    """
 [recipe]
 name = "gsm8k"
-[base]
-kind = "scratch"
-tokenizer_families = ["small_sums"]
-vocab_size = 300
-hidden_size = 16
-layers = 1
-heads = 2
-[general]
-max_steps = 1
-per_device_batch_size = 2
-seq_len = 32
-[synth]
+"""
+    + TINY_BASE
+    + """[synth]
 families = ["small_sums"]
 levels = [1]
 langs = ["en"]
@@ -292,6 +292,7 @@ max_tokens = 2
 prompt = "cot"
 stage_prompts = { sft = "pot" }
 """
+)
 
 
 def test_gsm8k_train_is_converted_decontaminated_and_trained_on(tmp_path, monkeypatch):

@@ -111,6 +111,14 @@ class RefillDecoder:
         self.device = device
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self.eos = eos_ids(model, tokenizer)
+        self._reset()
+
+    def _reset(self) -> None:
+        """No live rows: the state between (and before) ``decode`` calls."""
+        self._rows: list[int] = []  # request index of each live row
+        self._cache = None
+        self._mask = None  # live rows x cache columns (1 = real token)
+        self._pos = None  # next position id of each live row
 
     def decode(
         self,
@@ -130,10 +138,7 @@ class RefillDecoder:
                     on_done(i)
             return results
         waiting = deque(sorted(range(len(requests)), key=lambda i: -len(requests[i].prompt_ids)))
-        self._rows: list[int] = []  # request index of each live row
-        self._cache = None
-        self._mask = None  # live rows x cache columns (1 = real token)
-        self._pos = None  # next position id of each live row
+        self._reset()
         logits = None  # last-position logits of each live row
         room = max(1, self.slots // 4)  # admit when this many rows are free
         with torch.inference_mode():
@@ -166,7 +171,7 @@ class RefillDecoder:
                     self._select(keep)
                     nxt = nxt[keep]
                 if not self._rows:
-                    self._cache = self._mask = self._pos = None
+                    self._reset()
                     continue
                 logits = self._step(nxt, results)
         return results
