@@ -14,219 +14,37 @@ from __future__ import annotations
 
 import pickle
 import re
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mathforge.corpus.decontam_hashing import (
+    HASH_BASE,
+    batch_token_hashes,
+    compiled_hashes,
+    numpy_hashes,
+    token_hashes,
+    tokens,
+    window_hashes,
+)
 from mathforge.corpus.decontam_text import document_text, latex_to_plain
 
+__all__ = ["Decontaminator", "Hit", "batch_token_hashes", "token_hashes", "tokens"]
+
 N = 13
-# words, each CJK character, and each arithmetic operator: "7 + 8" and "7 - 8" are different problems
-_TOKEN_RE = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+|[-+=*/<>^]")
-_OPERATORS = b"+-=*/<>^"
 _OPERATOR_TOKENS = frozenset("+-=*/<>^")
 _FORMULA_SIGNS = frozenset("+=*<>^")  # not - or /: prose writes "K-means", "is/are"
 _MATH_MARKUP = re.compile(r"\$[^$\n]+\$|\\[A-Za-z]{2,}|\\[()\[\]]")  # $x$, \sin, \( … \)
 
 
-def tokens(text: str) -> list[str]:
-    return _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).lower())
+def _lcs_length(a: list[str], b: list[str]) -> int:
+    """Length of the longest common subsequence of two token lists (rapidfuzz's bit-parallel LCS in
+    C++). difflib's matching blocks, used before, are greedy — not the LCS Qwen2.5-Math's rule names —
+    and their pure-Python inner loop took a third of the scan time on real pages."""
+    from rapidfuzz.distance import LCSseq
 
-
-_P = 1_000_003  # rolling-hash base; arithmetic wraps modulo 2^64
-_TOKEN_BYTES = 16  # a token is hashed from its first 16 bytes (longer tokens that share them collide —
-# harmless: every candidate is confirmed on the real tokens)
-_SEP_LOWER = bytes(
-    c if (97 <= c <= 122 or 48 <= c <= 57) else c + 32 if 65 <= c <= 90 else 32 for c in range(256)
-)
-
-
-@lru_cache(maxsize=1)
-def _nfkc_sensitive():
-    """Boolean table over code points below U+30000: could NFKC + lower() turn this character into (or
-    merge it with) a token character? Compatibility forms (full-width digits, ligatures, superscripts,
-    ℝ…), combining marks (they compose with the letter before them) and İ. A text without any is
-    tokenised without normalising — most web text, whose non-ASCII is quotes, dashes and spaces."""
-    import numpy as np
-
-    tok = re.compile(r"[\u3400-\u9fff]|[a-z0-9]|[-+=*/<>^]")
-    table = np.zeros(0x30000, dtype=bool)
-    for cp in range(0x80, 0x30000):
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        c = chr(cp)
-        if unicodedata.combining(c):
-            table[cp] = True
-            continue
-        n = unicodedata.normalize("NFKC", c)
-        if (n != c and tok.search(n.lower())) or (c.lower() != c and tok.search(c.lower())):
-            table[cp] = True
-    return table
-
-
-def _code_points(codes, leads):
-    """Code points of the UTF-8 sequences starting at ``leads`` (vectorised decoding)."""
-    import numpy as np
-
-    n = codes.size
-    b0 = codes[leads].astype(np.uint32)
-    b1 = codes[np.minimum(leads + 1, n - 1)].astype(np.uint32) & 0x3F
-    b2 = codes[np.minimum(leads + 2, n - 1)].astype(np.uint32) & 0x3F
-    b3 = codes[np.minimum(leads + 3, n - 1)].astype(np.uint32) & 0x3F
-    return np.where(
-        b0 >= 0xF0,
-        ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3,
-        np.where(b0 >= 0xE0, ((b0 & 0x0F) << 12) | (b1 << 6) | b2, ((b0 & 0x1F) << 6) | b1),
-    )
-
-
-def _fmix(h):
-    """splitmix64's finaliser: a bijection on uint64 in which every input bit flips about half the output."""
-    import numpy as np
-
-    h = h ^ (h >> np.uint64(30))
-    h = h * np.uint64(0xBF58476D1CE4E5B9)
-    h = h ^ (h >> np.uint64(27))
-    h = h * np.uint64(0x94D049BB133111EB)
-    return h ^ (h >> np.uint64(31))
-
-
-def _mix(w0, w1):
-    import numpy as np
-
-    with np.errstate(over="ignore"):
-        return _fmix(_fmix(w0 + np.uint64(0x9E3779B97F4A7C15)) ^ w1)
-
-
-def token_hashes(text: str):
-    """uint64 hash of every token of ``text``: the same tokens as :func:`tokens` (same order, same
-    count), computed without a Python object per token.
-
-    Why by hand: per-token Python work (regex match objects, dict look-ups) held the scan to a few MB/s.
-    A token's hash mixes its first 16 (lower-cased) UTF-8 bytes, read straight from the byte buffer
-    (:func:`_token_hashes_bytes`). NFKC runs only on text holding a character it could change into a
-    token character (compatibility forms, combining marks, İ).
-    """
-    return batch_token_hashes([text])[0]
-
-
-def batch_token_hashes(texts: list[str]):
-    """Token hashes of many texts at once: ``(hashes, doc_of_token)`` for the texts joined by newlines —
-    one pass of numpy calls per batch instead of per document (the fixed cost per call dominates
-    on web-sized documents)."""
-    import numpy as np
-
-    raws = [t.encode("utf-8", "surrogatepass") for t in texts]
-    joined = b"\n".join(raws)
-    bounds = np.cumsum([0] + [len(r) + 1 for r in raws])  # byte offset where each document starts
-    cjk = None
-    if not joined.isascii():
-        codes = np.frombuffer(joined, dtype=np.uint8)
-        leads = np.flatnonzero(codes >= 0xC0)
-        cps = _code_points(codes, leads)
-        sensitive = _nfkc_sensitive()
-        bad = leads[(cps >= sensitive.size) | sensitive[np.minimum(cps, sensitive.size - 1)]]
-        if bad.size:
-            for d in np.unique(np.searchsorted(bounds, bad, side="right") - 1).tolist():
-                text = unicodedata.normalize("NFKC", texts[d])
-                raws[d] = (text.lower() if "\u0130" in text else text).encode("utf-8", "surrogatepass")
-            joined = b"\n".join(raws)
-            bounds = np.cumsum([0] + [len(r) + 1 for r in raws])
-            codes = np.frombuffer(joined, dtype=np.uint8)
-            leads = np.flatnonzero(codes >= 0xC0)
-            cps = _code_points(codes, leads)
-        cjk = leads[(cps >= 0x3400) & (cps <= 0x9FFF)]
-    hashes, starts = _token_hashes_bytes(joined, cjk, with_starts=True)
-    return hashes, np.searchsorted(bounds, starts, side="right") - 1
-
-
-_MASKS = [(1 << (8 * k)) - 1 for k in range(9)]
-
-
-def _op_table():
-    import numpy as np
-
-    table = np.zeros(256, dtype=bool)
-    table[np.frombuffer(_OPERATORS, dtype=np.uint8)] = True
-    return table
-
-
-_OP_TABLE = _op_table()
-
-
-def _token_hashes_bytes(raw: bytes, cjk=None, with_starts: bool = False):
-    """Hash of each token of UTF-8 ``raw``: runs of [a-z0-9] after ``bytes.translate`` (separators →
-    space, A–Z → a–z), and each CJK character (lead byte offsets in ``cjk``) alone. A token's first 16
-    bytes are read with two unaligned 8-byte loads per token (a strided uint64 view of the bytes) and
-    masked to its length — per-byte work is only a few vectorised comparisons."""
-    import numpy as np
-
-    padded = raw + b" " * 16
-    tb = bytearray(padded.translate(_SEP_LOWER))
-    t = np.frombuffer(tb, dtype=np.uint8)
-    codes = np.frombuffer(padded, dtype=np.uint8)
-    ops = np.flatnonzero(_OP_TABLE[codes])
-    single = None
-    if ops.size or (cjk is not None and cjk.size):
-        # single-character tokens: operators (their own byte) and CJK characters (a marker byte)
-        t[ops] = codes[ops]
-        single = np.zeros(t.size, dtype=bool)
-        single[ops] = True
-        if cjk is not None and cjk.size:
-            t[cjk] = 0xE4
-            single[cjk] = True
-    word = t != 32
-    prev = np.zeros_like(word)
-    prev[1:] = word[:-1]
-    nxt = np.zeros_like(word)
-    nxt[:-1] = word[1:]
-    if single is not None:
-        cut = single.copy()
-        cut[1:] |= single[:-1]  # a single-character token ends the token before it …
-        start = word & (~prev | cut)
-        cut = single.copy()
-        cut[:-1] |= single[1:]  # … and the one after it starts afresh
-        end = word & (~nxt | cut)
-    else:
-        start = word & ~prev
-        end = word & ~nxt
-    starts = np.flatnonzero(start)
-    if starts.size == 0:
-        empty = np.zeros(0, dtype=np.uint64)
-        return (empty, starts) if with_starts else empty
-    length = np.flatnonzero(end) + 1 - starts
-    view = np.ndarray((t.size - 7,), dtype="<u8", buffer=t, strides=(1,))
-    masks = np.array(_MASKS, dtype=np.uint64)
-    w0 = view[starts] & masks[np.minimum(length, 8)]
-    w1 = view[starts + 8] & masks[np.clip(length - 8, 0, 8)]
-    if cjk is not None and cjk.size:
-        # a CJK token is its three UTF-8 bytes
-        is_c = np.zeros(t.size, dtype=bool)
-        is_c[cjk] = True
-        tok = np.flatnonzero(is_c[starts])
-        rawv = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
-        w0[tok] = rawv[starts[tok]] & np.uint64(0xFFFFFF)
-    return (_mix(w0, w1), starts) if with_starts else _mix(w0, w1)
-
-
-def _window_hashes(ids, n: int):
-    """uint64 polynomial hash of every length-n window of ``ids`` (numpy, vectorised)."""
-    import numpy as np
-
-    a = np.asarray(ids, dtype=np.uint64)
-    m = len(a) - n + 1
-    if m <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    h = np.zeros(m, dtype=np.uint64)
-    p = np.uint64(_P)
-    with np.errstate(over="ignore"):
-        for k in range(n):
-            h = h * p + a[k : k + m]
-    return h
+    return int(LCSseq.similarity(a, b))
 
 
 @dataclass(frozen=True)
@@ -249,7 +67,39 @@ def _member(values, sorted_keys):
 
 
 _SHORT_PREFIX = 3
-_BITS = 27  # pre-filter bitmap of 2^27 bits (16 MB): most windows are rejected by one gather
+# Pre-filters: most windows are rejected by one look-up in a blocked Bloom filter — three bits in one
+# 64-bit word. 2^19 words (4 MB) for the 13-grams fit the L3 cache (a 16 MB plain bitmap did not, and
+# its misses were most of the scan time); 2^10 words (8 KB) for the few hundred short-item prefixes.
+_FILTER_LOG2 = 19
+_SHORT_FILTER_LOG2 = 10
+
+
+def _filter_bits(h):
+    """The three bits of a hash's filter word: from its bits 0–5, 8–13 and 16–21."""
+    import numpy as np
+
+    one, mask = np.uint64(1), np.uint64(63)
+    return (
+        (one << (h & mask)) | (one << ((h >> np.uint64(8)) & mask)) | (one << ((h >> np.uint64(16)) & mask))
+    )
+
+
+def _filter_build(keys, log2: int):
+    """Blocked Bloom filter of uint64 ``keys``: word from the top ``log2`` bits, three bits from the low ones."""
+    import numpy as np
+
+    words = np.zeros(1 << log2, dtype=np.uint64)
+    bits = _filter_bits(keys)
+    np.bitwise_or.at(words, (keys >> np.uint64(64 - log2)).astype(np.int64), bits)
+    return words
+
+
+def _filter_passed(words, log2: int, h):
+    """Positions of the hashes ``h`` the filter does not rule out (numpy; the kernel inlines this)."""
+    import numpy as np
+
+    need = _filter_bits(h)
+    return np.flatnonzero((words[(h >> np.uint64(64 - log2)).astype(np.int64)] & need) == need)
 
 
 def _unique_pairs(a, b):
@@ -326,7 +176,7 @@ class Decontaminator:
         default=None, repr=False
     )  # … _members[_offsets[i]:_offsets[i + 1]] are the items of _keys[i]
     _members: object = field(default=None, repr=False)
-    _bitmap: object = field(default=None, repr=False)  # lazily built from the index and the short items
+    _bitmap: object = field(default=None, repr=False)  # (13-gram filter, short-prefix filter), built lazily
     _short_tables: object = field(default=None, repr=False)
     _tiny_max: int = field(
         default=0, repr=False
@@ -369,14 +219,14 @@ class Decontaminator:
         if len(toks) < self.n:
             if self._distinctive(toks, field_name, markup):
                 th = token_hashes(text)
-                full = int(_window_hashes(th, len(toks))[0])
-                prefix = int(_window_hashes(th[:_SHORT_PREFIX], _SHORT_PREFIX)[0])
+                full = int(window_hashes(th, len(toks))[0])
+                prefix = int(window_hashes(th[:_SHORT_PREFIX], _SHORT_PREFIX)[0])
                 self.short_index.setdefault(prefix, []).append((k, len(toks), full))
             else:
                 self.tiny.setdefault(" ".join(toks), []).append(k)
                 self._tiny_max = max(self._tiny_max, len(toks))
             return
-        self._pending.append((_window_hashes(token_hashes(text), self.n), k))
+        self._pending.append((window_hashes(token_hashes(text), self.n), k))
 
     def _distinctive(self, toks: list[str], field_name: str, markup: bool = False) -> bool:
         """May this short item be matched inside a longer document? Only with a number or a formula
@@ -477,31 +327,64 @@ class Decontaminator:
                 self._keys = keys[keep]
                 self._members = pairs[rows, 1].astype(np.int64)
                 self._offsets = np.concatenate([[0], np.cumsum(counts[keep])]).astype(np.int64)
-        bitmap = np.zeros(1 << (_BITS - 3), dtype=np.uint8)
         short = np.fromiter(self.short_index.keys(), dtype=np.uint64, count=len(self.short_index))
-        slot = (np.concatenate([self._keys, short]) >> np.uint64(64 - _BITS)).astype(np.int64)
-        np.bitwise_or.at(bitmap, slot >> 3, (1 << (slot & 7)).astype(np.uint8))
-        self._bitmap = bitmap
-        return bitmap
+        self._bitmap = (
+            _filter_build(self._keys, _FILTER_LOG2),
+            _filter_build(short, _SHORT_FILTER_LOG2),
+        )
+        return self._bitmap
 
-    def _lookup(self, h):
-        """(window position, item) for the windows whose hash is a 13-gram of an item (bitmap first)."""
+    def _lookup(self, pos, h):
+        """(window position, item) for the windows at ``pos`` (hashes ``h``, passed by the bitmap)
+        whose hash is a 13-gram of an item."""
         import numpy as np
 
-        bitmap = self._bitmap if self._bitmap is not None and not self._pending else self._build()
-        slot = (h >> np.uint64(64 - _BITS)).astype(np.int64)
-        maybe = np.flatnonzero((bitmap[slot >> 3] >> (slot & 7).astype(np.uint8)) & 1)
-        if maybe.size == 0 or self._keys.size == 0:
+        if pos.size == 0 or self._keys.size == 0:
             return
-        where = np.minimum(np.searchsorted(self._keys, h[maybe]), self._keys.size - 1)
-        found = self._keys[where] == h[maybe]
-        for i, w in zip(maybe[found].tolist(), where[found].tolist(), strict=True):
+        where = np.minimum(np.searchsorted(self._keys, h), self._keys.size - 1)
+        found = self._keys[where] == h
+        for i, w in zip(pos[found].tolist(), where[found].tolist(), strict=True):
             for k in self._members[self._offsets[w] : self._offsets[w + 1]].tolist():
                 yield i, k
 
-    def _short_hits(self, th, h3) -> list[tuple[int, int, int]]:
-        """(position, length, item) of short items: windows whose first 3 tokens match a short item's
-        prefix are extended one token at a time (only at those positions) and compared in full."""
+    def _window_maybes(self, th, doc, fast):
+        """Start positions and hashes of the 3-token windows (prefixes of short items) and of the
+        13-token windows inside one document that the bitmap does not rule out."""
+        import numpy as np
+
+        long_f, short_f = self._bitmap if self._bitmap is not None and not self._pending else self._build()
+        if fast is not None:
+            return fast.window_maybes(
+                th, doc, self.n, _SHORT_PREFIX, long_f, _FILTER_LOG2, short_f, _SHORT_FILTER_LOG2
+            )
+
+        empty = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+        if th.size < _SHORT_PREFIX:
+            return *empty, *empty
+        # window hashes by doubling: h(2m) = h(m)·p^m + h(m) shifted by m — 6 array steps, not 13
+        p = np.uint64(HASH_BASE)
+        with np.errstate(over="ignore"):
+            h2 = th[:-1] * p + th[1:]
+            h3 = h2[:-1] * p + th[2:]
+            pos3 = _filter_passed(short_f, _SHORT_FILTER_LOG2, h3)
+            if th.size < self.n:
+                return pos3, h3[pos3], *empty
+            if self.n == 13:
+                h4 = h2[:-2] * (p * p) + h2[2:]
+                p4 = p * p * p * p
+                h8 = h4[:-4] * p4 + h4[4:]
+                h12 = h8[:-4] * p4 + h4[8:]
+                hn = h12[:-1] * p + th[12:]
+            else:
+                hn = window_hashes(th, self.n)
+        posn = _filter_passed(long_f, _FILTER_LOG2, hn)
+        posn = posn[doc[posn] == doc[posn + self.n - 1]]
+        return pos3, h3[pos3], posn, hn[posn]
+
+    def _short_hits(self, th, maybe, h3) -> list[tuple[int, int, int]]:
+        """(position, length, item) of short items: windows at ``maybe`` (3-token hashes ``h3``) whose
+        first 3 tokens match a short item's prefix are extended one token at a time (only at those
+        positions) and compared in full."""
         import numpy as np
 
         if not self.short_index:
@@ -518,17 +401,14 @@ class Decontaminator:
                 {n: np.array(sorted(t), dtype=np.uint64) for n, t in by_len.items()},
             )
         prefixes, by_len, sorted_full = self._short_tables
-        bitmap = self._bitmap if self._bitmap is not None and not self._pending else self._build()
-        slot = (h3 >> np.uint64(64 - _BITS)).astype(np.int64)
-        maybe = np.flatnonzero((bitmap[slot >> 3] >> (slot & 7).astype(np.uint8)) & 1)
-        pos = maybe[_member(h3[maybe], prefixes)]
+        keep = _member(h3, prefixes)
+        pos, h = maybe[keep], h3[keep]
         if pos.size == 0:
             return []
         size = th.size
         padded = np.concatenate([th, np.zeros(self.n, dtype=np.uint64)])
-        p = np.uint64(_P)
+        p = np.uint64(HASH_BASE)
         out: list[tuple[int, int, int]] = []
-        h = h3[pos]
         with np.errstate(over="ignore"):
             for length in range(_SHORT_PREFIX, max(by_len) + 1):
                 if length > _SHORT_PREFIX:
@@ -544,55 +424,60 @@ class Decontaminator:
         """The benchmark items ``text`` contains (confirmed), at most one hit per item."""
         return self.check_many([text])[0]
 
-    def check_many(self, texts: list[str]) -> list[list[Hit]]:
+    def check_many(self, texts: list[str], compiled: bool = True) -> list[list[Hit]]:
         """:meth:`check` for a batch: tokens of all texts are hashed and windowed as one array (windows
         that straddle two documents are discarded), so the per-call cost is paid once per batch."""
         import numpy as np
 
-        texts = [document_text(t) for t in texts]
-        th, doc = batch_token_hashes(texts)
+        from mathforge.corpus.decontam_kernels import kernels
+
+        fast = kernels() if compiled else None
+        batch = None
+        if fast is not None:
+            batch = compiled_hashes(fast, texts, prepare=True)
+            th, doc, texts = batch.hashes, batch.docs, batch.texts
+        else:
+            texts = [document_text(t) for t in texts]
+            th, doc = numpy_hashes(texts)
         counts = np.bincount(doc, minlength=len(texts)) if doc.size else np.zeros(len(texts), dtype=np.int64)
         first = np.concatenate([[0], np.cumsum(counts)[:-1]])
         candidates: dict[int, dict[int, int]] = {}  # doc → item → first shared n-gram position in the doc
         short: dict[int, list[tuple[int, int, int]]] = {}  # doc → (position, length, item)
-        size = th.size
-        if size >= _SHORT_PREFIX:
-            # window hashes by doubling: h(2m) = h(m)·p^m + h(m) shifted by m — 6 array steps, not 13
-            p = np.uint64(_P)
-            with np.errstate(over="ignore"):
-                h2 = th[:-1] * p + th[1:]
-                h3 = h2[:-1] * p + th[2:]
-                for i, length, k in self._short_hits(th, h3):
-                    d = int(doc[i])
-                    if doc[i + length - 1] == d:
-                        short.setdefault(d, []).append((i - int(first[d]), length, k))
-                if size >= self.n:
-                    if self.n == 13:
-                        h4 = h2[:-2] * (p * p) + h2[2:]
-                        p4 = p * p * p * p
-                        h8 = h4[:-4] * p4 + h4[4:]
-                        h12 = h8[:-4] * p4 + h4[8:]
-                        hn = h12[:-1] * p + th[12:]
-                    else:
-                        hn = _window_hashes(th, self.n)
-                    for i, k in self._lookup(hn):
-                        d = int(doc[i])
-                        if doc[i + self.n - 1] == d:
-                            candidates.setdefault(d, {}).setdefault(k, i - int(first[d]))
+        pos3, h3, posn, hn = self._window_maybes(th, doc, fast)
+        for i, length, k in self._short_hits(th, pos3, h3):
+            d = int(doc[i])
+            if doc[i + length - 1] == d:
+                short.setdefault(d, []).append((i - int(first[d]), length, k))
+        for i, k in self._lookup(posn, hn):
+            candidates.setdefault(int(doc[i]), {}).setdefault(k, i - int(first[int(doc[i])]))
         out: list[list[Hit]] = []
         for d, text in enumerate(texts):
-            if d in candidates or d in short or 0 < counts[d] <= self._tiny_max:
-                out.append(self._confirm(tokens(text), candidates.get(d, {}), short.get(d, [])))
+            size = int(counts[d])
+            if d in candidates or d in short or 0 < size <= self._tiny_max:
+                if batch is not None:
+                    span = batch.span(d, int(first[d]), size)
+                else:
+                    toks = tokens(text)
+
+                    def span(a: int, b: int, toks=toks) -> list[str]:
+                        return toks[a:b]
+
+                out.append(self._confirm(span, size, candidates.get(d, {}), short.get(d, [])))
             else:
                 out.append([])
         return out
 
     def _confirm(
-        self, toks: list[str], candidates: dict[int, int], short: list[tuple[int, int, int]]
+        self,
+        span: Callable[[int, int], list[str]],
+        size: int,
+        candidates: dict[int, int],
+        short: list[tuple[int, int, int]],
     ) -> list[Hit]:
-        """Keep the candidates whose item really is in the document: LCS ratio for 13-gram matches,
-        exact token equality for short items (hashes can collide), whole text for tiny items. One hit
-        per item: its written and plain-text forms are the same item."""
+        """Keep the candidates whose item really is in the document (``size`` tokens, ``span(a, b)``
+        gives tokens a:b): LCS ratio for 13-gram matches, exact token equality for short items (hashes
+        can collide), whole text for tiny items. One hit per item: its written and plain-text forms are
+        the same item."""
         best: dict[int, Hit] = {}
 
         def keep(k: int, hit: Hit) -> None:
@@ -603,19 +488,17 @@ class Decontaminator:
         for k, pos in candidates.items():
             bench, item_id, fname, item = self.items[k]
             lo = max(0, pos - len(item))
-            window = toks[lo : pos + 2 * len(item)]
-            matched = sum(
-                b.size for b in SequenceMatcher(None, item, window, autojunk=False).get_matching_blocks()
-            )
-            ratio = matched / len(item)
+            window = span(lo, pos + 2 * len(item))
+            ratio = _lcs_length(item, window) / len(item)
             if ratio >= self.lcs_ratio:
-                keep(k, Hit(bench, item_id, fname, " ".join(toks[pos : pos + self.n]), round(ratio, 3)))
+                ngram = " ".join(window[pos - lo : pos - lo + self.n])
+                keep(k, Hit(bench, item_id, fname, ngram, round(ratio, 3)))
         for i, length, k in short:
             bench, item_id, fname, item = self.items[k]
-            if toks[i : i + length] == item:
+            if span(i, i + length) == item:
                 keep(k, Hit(bench, item_id, fname, " ".join(item), 1.0))
-        if toks and len(toks) <= self._tiny_max:
-            for k in self.tiny.get(" ".join(toks), ()):
+        if 0 < size <= self._tiny_max:
+            for k in self.tiny.get(" ".join(span(0, size)), ()):
                 bench, item_id, fname, item = self.items[k]
                 keep(k, Hit(bench, item_id, fname, " ".join(item), 1.0))
         return list(best.values())

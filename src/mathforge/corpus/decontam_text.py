@@ -90,16 +90,25 @@ def latex_to_plain(text: str) -> str:
     return _COMMAND.sub(_command, text)
 
 
-def document_text(text: str) -> str:
+UNICODE_SIGNS = tuple(_UNICODE)
+
+
+def ascii_signs(text: str) -> str:
+    """≤ ≥ ≠ × · ⋅ ÷ − written as ASCII operators."""
+    return _UNICODE_SIGN.sub(_sign, text)
+
+
+def document_text(text: str, signs: bool = True) -> str:
     """What decontamination tokenises of a document (and of a benchmark item before its plain-text
-    form is made): calculator notes and drawing code removed, Unicode signs as ASCII. LaTeX is not
-    rewritten here — items are indexed in both forms instead, which keeps the scan fast."""
+    form is made): calculator notes and drawing code removed, Unicode signs as ASCII (``signs=False``:
+    left to a caller that finds them faster). LaTeX is not rewritten here — items are indexed in both
+    forms instead, which keeps the scan fast."""
     if "<<" in text:
         text = _ANNOTATION.sub(" ", text)
     if "[asy]" in text or "[ASY]" in text:
         text = _ASY.sub(" ", text)
-    if not text.isascii() and any(c in text for c in _UNICODE):  # one fast scan per sign
-        text = _UNICODE_SIGN.sub(_sign, text)
+    if signs and not text.isascii() and any(c in text for c in _UNICODE):  # one fast scan per sign
+        text = ascii_signs(text)
     return text
 
 
