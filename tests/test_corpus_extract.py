@@ -464,3 +464,30 @@ def test_benchmark_extract_speed(web_data):
     result = benchmark_extract(paths)
     assert result["files"] == len(paths) and result["formulas"] > 1000
     assert result["mb_per_s"] > 1.0  # about 30 MB/s on one core when measured; 5 is the target
+
+
+FORUM_WITH_SPOILER = """<!DOCTYPE html><html><head><title>Sum of Prime Numbers - Brain teasers</title></head>
+<body><nav><ul><li><a href="/">Home</a></li><li><a href="/forums">Forums</a></li></ul></nav>
+<main><h1>Sum of Prime Numbers</h1>
+<article class="cPost"><div class="cPost_contentWrap"><div data-role="commentContent" class="ipsType_richText">
+<p>Is the sum of the first 100 primes odd or even? Explain why without adding them up.</p>
+</div></div></article>
+<article class="cPost"><div class="cPost_contentWrap"><div data-role="commentContent" class="ipsType_richText">
+<div class="ipsSpoiler"><div class="ipsSpoiler_header ipsSpoiler_closed"><span>Reveal hidden contents</span></div>
+<div class="ipsSpoiler_contents ipsClearfix" style="display: none;">
+<p>Every prime except 2 is odd, so the sum is 2 plus 99 odd numbers. An odd count of odd numbers is odd,
+and adding 2 keeps it odd: the sum of the first 100 primes is odd.</p></div></div>
+<p>Nice puzzle, thanks for posting it here.</p>
+</div></div></article>
+<div id="math-cache" style="display: none;"><span>cached widget label</span></div>
+</main><footer>Privacy policy</footer></body></html>"""
+
+
+def test_forum_spoilers_are_revealed_other_hidden_elements_are_not():
+    # A puzzle's worked solution sits in a collapsed (display: none) spoiler: it is the maths of the
+    # thread and must survive; a hidden widget cache is not content and stays out.
+    text, _ = html_to_text(FORUM_WITH_SPOILER)
+    assert "Is the sum of the first 100 primes odd or even?" in text
+    assert "An odd count of odd numbers is odd" in text
+    assert "Nice puzzle, thanks for posting it here." in text
+    assert "cached widget label" not in text

@@ -526,6 +526,16 @@ _SKIP = [
 ]
 
 
+def _reveal_spoilers(tree: HTMLTree) -> None:
+    """Make collapsed spoilers visible. Forums (IPS, phpBB, XenForo, Discourse…) hide a puzzle's
+    solution in a ``display: none`` spoiler box, and the main-content heuristics drop hidden elements —
+    losing exactly the worked maths. Other hidden elements (menus, formula caches) stay hidden."""
+    for el in _qsa(tree.document, '[class*="spoiler" i][style]'):
+        style = el.getattr("style") or ""
+        if "none" in style.replace(" ", "").lower():
+            el.delattr("style")
+
+
 def _extract(tree: HTMLTree, main_content: bool) -> str:
     # comments=True: on Q&A sites and forums (math.stackexchange, MathOverflow, AoPS) the answers are
     # marked up as comment sections; without them only the question is left.
@@ -594,6 +604,7 @@ def html_to_text(html: str | bytes, url: str = "") -> tuple[str, dict]:
         html = html.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
         tree = HTMLTree.parse(html)
     meta["title"] = " ".join((tree.title or "").split())
+    _reveal_spoilers(tree)
     found = _Math()
     _rewrite(tree, html, found)
     delims = page_delimiters(html)
