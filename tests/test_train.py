@@ -233,12 +233,11 @@ def test_cli_and_config_errors(kit, tmp_path):
         )
 
 
-def test_tir_rollout_runs_code_and_masks_interpreter_output(kit):
+def test_tir_rollout_runs_code_and_masks_interpreter_output(kit, monkeypatch):
     """The GRPO tool rollout: the policy's code runs in the sandbox, the output block is appended, and
     exactly the interpreter's tokens are masked (env_mask 0)."""
     from types import SimpleNamespace
 
-    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from mathforge.sandbox import Sandbox, SandboxConfig
@@ -249,12 +248,17 @@ def test_tir_rollout_runs_code_and_masks_interpreter_output(kit):
     model = AutoModelForCausalLM.from_pretrained(model_dir)
     rounds = ["Let me compute.\n```python\nx = 6 * 7\nprint(x)\n```\n", "So the answer is $\\boxed{42}$."]
 
-    def scripted_generate(input_ids, **kw):  # the policy, scripted: round k writes rounds[k]
-        k = tok.decode(input_ids[0]).count("```output")
-        new = tok(rounds[min(k, 1)], add_special_tokens=False, return_tensors="pt")["input_ids"]
-        return torch.cat([input_ids, new], dim=1)
+    calls = []
 
-    model.generate = scripted_generate
+    def scripted_round(model, tok, heads, max_new, temperature):  # the policy: round k writes rounds[k]
+        calls.append(len(heads))
+        out = []
+        for head in heads:
+            k = tok.decode(head).count("```output")
+            out.append(tok(rounds[min(k, 1)], add_special_tokens=False)["input_ids"])
+        return out
+
+    monkeypatch.setattr("mathforge.train.grpo_tools._decode_round", scripted_round)
     trainer = SimpleNamespace(
         model=model,
         processing_class=tok,
@@ -263,15 +267,61 @@ def test_tir_rollout_runs_code_and_masks_interpreter_output(kit):
     )
     with Sandbox(SandboxConfig(timeout=5, warm=1)) as sb:
         out = make_tir_rollout(sb, max_rounds=3, temperature=1.0)(
-            [[{"role": "user", "content": "6*7?"}]], trainer
+            [[{"role": "user", "content": "6*7?"}]] * 3, trainer
         )
-    ids, mask, lps = out["completion_ids"][0], out["env_mask"][0], out["logprobs"][0]
-    assert len(ids) == len(mask) == len(lps)
-    text = tok.decode(ids)
-    assert "```output\n42\n```" in text and text.rstrip().endswith("$\\boxed{42}$.")
-    masked = tok.decode([i for i, m in zip(ids, mask, strict=True) if m == 0])
-    learned = tok.decode([i for i, m in zip(ids, mask, strict=True) if m == 1])
-    assert "```output" in masked and "42" in masked and "print(x)" in learned and "```output" not in learned
+    assert calls == [3, 3]  # each round decodes all live trajectories together
+    for ids, mask, lps in zip(out["completion_ids"], out["env_mask"], out["logprobs"], strict=True):
+        assert len(ids) == len(mask) == len(lps)
+        text = tok.decode(ids)
+        assert "```output\n42\n```" in text and text.rstrip().endswith("$\\boxed{42}$.")
+        masked = tok.decode([i for i, m in zip(ids, mask, strict=True) if m == 0])
+        learned = tok.decode([i for i, m in zip(ids, mask, strict=True) if m == 1])
+        assert "```output" in masked and "42" in masked and "print(x)" in learned
+        assert "```output" not in learned
+
+
+def test_tool_rollout_rounds_are_one_refilled_batch_that_keeps_each_budget(kit, monkeypatch):
+    """With a real model the rounds go through the continuous-batching decoder (one decode call per
+    round for all trajectories), every completion stays within max_completion_length, and its
+    log-probabilities are those of the policy."""
+    from types import SimpleNamespace
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from mathforge.infer import refill
+    from mathforge.sandbox import Sandbox, SandboxConfig
+    from mathforge.train.grpo_tools import make_tir_rollout
+
+    _, _, model_dir = kit
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForCausalLM.from_pretrained(model_dir)
+    decodes = []
+    real = refill.RefillDecoder.decode
+
+    def counted(self, requests, *a, **kw):
+        decodes.append(len(requests))
+        return real(self, requests, *a, **kw)
+
+    monkeypatch.setattr(refill.RefillDecoder, "decode", counted)
+    trainer = SimpleNamespace(
+        model=model,
+        processing_class=tok,
+        args=SimpleNamespace(max_completion_length=24),
+        accelerator=SimpleNamespace(unwrap_model=lambda m: m),
+    )
+    torch.manual_seed(0)
+    with Sandbox(SandboxConfig(timeout=5, warm=1)) as sb:
+        out = make_tir_rollout(sb, max_rounds=1, temperature=1.0)(
+            [[{"role": "user", "content": f"What is {k} + {k}?"}] for k in range(5)], trainer
+        )
+    assert decodes and decodes[0] == 5
+    for p_ids, ids, lps in zip(out["prompt_ids"], out["completion_ids"], out["logprobs"], strict=True):
+        assert 1 <= len(ids) <= 24
+        with torch.no_grad():
+            logits = model(torch.tensor([p_ids + ids])).logits[0, len(p_ids) - 1 : -1]
+        want = torch.log_softmax(logits.float(), -1).gather(1, torch.tensor(ids)[:, None])[:, 0]
+        assert torch.allclose(torch.tensor(lps), want, atol=1e-4)
 
 
 @pytest.mark.parametrize("style", ["tir", "pot"])

@@ -10,11 +10,48 @@ the model wrote, 0 = interpreter output), which TRL uses as the tool mask in the
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from mathforge.prompts import OUTPUT_FENCE
 from mathforge.sandbox import Sandbox
 from mathforge.tir import output_block, pending_code
+
+
+def _decode_round(model, tok, heads: list[list[int]], max_new: int, temperature: float) -> list[list[int]]:
+    """New token ids for every head, stopping at the ```output fence: one continuously refilled batch
+    (:mod:`mathforge.infer.refill`) — a round of sixteen rollouts decoded one at a time took 140 s on
+    two CPU cores — or, for models the refill loop cannot drive, ``generate`` per head."""
+    import torch
+
+    from mathforge.infer.refill import RefillDecoder, Request, supports_refill
+    from mathforge.infer.seeded import SeededSampler, sampling_warpers
+
+    device = next(model.parameters()).device
+    seeds = torch.randint(0, 2**62, (len(heads),)).tolist()  # from the trainer's seeded RNG
+    if supports_refill(model) is None:
+        warpers = sampling_warpers(temperature, 1.0, model.generation_config)
+        requests = [Request(h, SeededSampler([s], warpers).pick) for h, s in zip(heads, seeds, strict=True)]
+        decoded = RefillDecoder(model, tok, slots=len(heads), device=device).decode(
+            requests, max_new, stop=[OUTPUT_FENCE]
+        )
+        return [d.ids for d in decoded]
+    out = []
+    for head in heads:
+        ids = torch.tensor([head], device=device)
+        with torch.no_grad():
+            gen = model.generate(
+                ids,
+                attention_mask=torch.ones_like(ids),
+                max_new_tokens=max_new,
+                do_sample=True,
+                temperature=temperature,
+                stop_strings=[OUTPUT_FENCE],
+                tokenizer=tok,
+                pad_token_id=tok.pad_token_id,
+            )
+        out.append(gen[0, ids.shape[1] :].tolist())
+    return out
 
 
 def make_tir_rollout(sandbox: Sandbox, max_rounds: int, temperature: float):
@@ -28,63 +65,68 @@ def make_tir_rollout(sandbox: Sandbox, max_rounds: int, temperature: float):
         budget = trainer.args.max_completion_length
         device = next(model.parameters()).device
         out: dict[str, list] = {"prompt_ids": [], "completion_ids": [], "logprobs": [], "env_mask": []}
+        p_ids = [
+            tok(
+                tok.apply_chat_template(p, tokenize=False, add_generation_prompt=True)
+                if isinstance(p, list)
+                else p,
+                add_special_tokens=False,
+            )["input_ids"]
+            for p in prompts
+        ]
+        segments: list[list[tuple[list[int], int]]] = [[] for _ in prompts]  # (ids, 1 = model's)
+        texts = [""] * len(prompts)
+        used = [0] * len(prompts)
         was_training = model.training
         model.eval()
         try:
-            for prompt in prompts:
-                head = (
-                    tok.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True)
-                    if isinstance(prompt, list)
-                    else prompt
-                )
-                p_ids = tok(head, add_special_tokens=False)["input_ids"]
-                segments: list[tuple[list[int], int]] = []
-                text = ""
-                used = 0
-                with sandbox.session() as session:
-                    for round_no in range(max_rounds + 1):
-                        ids = torch.tensor([p_ids + [i for seg, _ in segments for i in seg]], device=device)
-                        with torch.no_grad():
-                            gen = model.generate(
-                                ids,
-                                attention_mask=torch.ones_like(ids),
-                                max_new_tokens=max(1, budget - used),
-                                do_sample=True,
-                                temperature=temperature,
-                                stop_strings=[OUTPUT_FENCE],
-                                tokenizer=tok,
-                                pad_token_id=tok.pad_token_id,
-                            )
-                        new = gen[0, ids.shape[1] :].tolist()
+            with ExitStack() as stack:
+                sessions: dict[int, Any] = {}
+                active = list(range(len(prompts)))
+                for round_no in range(max_rounds + 1):
+                    if not active:
+                        break
+                    heads = [p_ids[i] + [t for seg, _ in segments[i] for t in seg] for i in active]
+                    rounds = _decode_round(
+                        model, tok, heads, max(1, budget - min(used[i] for i in active)), temperature
+                    )
+                    still = []
+                    for i, new in zip(active, rounds, strict=True):
+                        new = new[: max(1, budget - used[i])]  # each trajectory keeps its own budget
                         piece = tok.decode(new, skip_special_tokens=True)
                         if OUTPUT_FENCE in piece:  # drop the stop string itself; we write the block
                             piece = piece[: piece.index(OUTPUT_FENCE)]
                             new = tok(piece, add_special_tokens=False)["input_ids"]
-                        segments.append((new, 1))
-                        used += len(new)
-                        text += piece
-                        code = pending_code(text)
-                        if code is None or round_no == max_rounds or used >= budget:
-                            break
-                        result = session.run(code)
+                        segments[i].append((new, 1))
+                        used[i] += len(new)
+                        texts[i] += piece
+                        code = pending_code(texts[i])
+                        if code is None or round_no == max_rounds or used[i] >= budget:
+                            continue
+                        if i not in sessions:
+                            sessions[i] = stack.enter_context(sandbox.session())
+                        result = sessions[i].run(code)
                         stats["cells_run"] += 1
                         stats["cell_errors"] += result.status != "ok"
-                        block = ("" if text.endswith("\n") else "\n") + output_block(result)
+                        block = ("" if texts[i].endswith("\n") else "\n") + output_block(result)
                         b_ids = tok(block, add_special_tokens=False)["input_ids"]
-                        segments.append((b_ids, 0))
-                        used += len(b_ids)
-                        text += block
-                c_ids = [i for seg, _ in segments for i in seg][:budget]
-                mask = [m for seg, m in segments for _ in seg][:budget]
+                        segments[i].append((b_ids, 0))
+                        used[i] += len(b_ids)
+                        texts[i] += block
+                        still.append(i)
+                    active = still
+            for i, prompt_ids in enumerate(p_ids):
+                c_ids = [t for seg, _ in segments[i] for t in seg][:budget]
+                mask = [m for seg, m in segments[i] for _ in seg][:budget]
                 if not c_ids:  # an empty completion: one EOS so every row has a token
                     c_ids, mask = [tok.eos_token_id], [1]
-                full = torch.tensor([p_ids + c_ids], device=device)
+                full = torch.tensor([prompt_ids + c_ids], device=device)
                 with torch.no_grad():
-                    logits = model(full).logits[0, len(p_ids) - 1 : -1].float()
+                    logits = model(full).logits[0, len(prompt_ids) - 1 : -1].float()
                 lp = torch.log_softmax(logits, -1).gather(1, torch.tensor(c_ids, device=device)[:, None])[
                     :, 0
                 ]
-                out["prompt_ids"].append(p_ids)
+                out["prompt_ids"].append(prompt_ids)
                 out["completion_ids"].append(c_ids)
                 out["logprobs"].append(lp.tolist())
                 out["env_mask"].append(mask)
